@@ -1,0 +1,1 @@
+"""gansuite plugin: image_generation."""

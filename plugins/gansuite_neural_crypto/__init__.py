@@ -1,0 +1,1 @@
+"""gansuite plugin: neural_crypto."""

@@ -1,0 +1,1 @@
+"""gansuite plugin: super_resolution."""

@@ -1,0 +1,1 @@
+"""gansuite plugin: video_prediction."""
