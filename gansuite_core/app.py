@@ -56,6 +56,8 @@ class Phase:
     loss: Callable[[Nets, Any, int], LossResult]  # (networks, batch, step) -> loss or (loss, logs)
     every: int = 1  # run on steps where step % every == 0 (lazy regularisation: every=16)
     repeat: int = 1  # run this many times per due step, each on a fresh batch (n critic steps)
+    start: int = 0  # first step at which the phase runs (two-stage training: pretrain, then adversarial)
+    stop: int | None = None  # the phase runs for steps < stop (None: to the end)
 
 
 @dataclass
@@ -100,6 +102,7 @@ class Application:
     generate: Callable[["Run", "GenerateRequest"], list[Path]] | None = None  # `gansuite generate`
     demo: Callable[["DemoRequest"], "DemoResult"] | None = None  # a short offline run for `gansuite demo`
     core_defaults: dict[str, Any] = field(default_factory=dict)  # the app's own defaults for core options
+    quick: dict[str, Any] = field(default_factory=dict)  # overrides for a seconds-long run (contract tests, smoke checks)
     plugin: str = ""  # filled in by the registry: which plugin registered it
 
 

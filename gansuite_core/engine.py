@@ -196,7 +196,8 @@ class Trainer:
                 counts[key] += 1
 
     def _due(self, sums: dict[str, Any], counts: dict[str, int]) -> list[Phase]:
-        due = [ph for ph in self.game.phases if self.step % ph.every == 0]
+        due = [ph for ph in self.game.phases
+               if self.step % ph.every == 0 and self.step >= ph.start and (ph.stop is None or self.step < ph.stop)]
         judge = self.game.judge
         if self.step < self.cfg.warmup_steps:
             return [ph for ph in due if ph.player == judge]
