@@ -206,6 +206,17 @@ def demo(apps_: tuple[str, ...], out: Path, device: str, quiet: bool) -> None:
     click.echo(f"demo report: {page}")
 
 
+@cli.command("new-plugin")
+@click.argument("name")
+@click.option("--dir", "parent", type=click.Path(path_type=Path), default=Path("."), show_default=True, help="Where to create the package folder.")
+def new_plugin(name: str, parent: Path) -> None:
+    """Write an installable plugin package NAME with one small working application and its tests."""
+    from .scaffold import write_plugin
+
+    path = write_plugin(name, parent)
+    click.echo(f"created {path}\nnext: pip install -e {path} && gansuite plugins && pytest {path}")
+
+
 def main(argv: list[str] | None = None) -> None:
     from .engine import Interrupted, NonFiniteError
 
