@@ -113,7 +113,8 @@ class Trainer:
         self.scaler = {p.name: s for p in self.game.players if (s := self.precision.scaler()) is not None}
         self.train_nets = self._wrap()
 
-        self.step, self.nonfinite_run, self.nonfinite_total = 0, 0, 0
+        self.step, self.nonfinite_total = 0, 0
+        self.nonfinite_run: dict[str, int] = defaultdict(int)  # consecutive skips, per phase
         self.run = Run(self.run_dir, config, app, 0, self.nets, self.ema)
         if resume:
             self._resume()
@@ -127,23 +128,33 @@ class Trainer:
             print(f"gansuite: {msg}", file=sys.stderr, flush=True)
 
     def _wrap(self) -> dict[str, nn.Module]:
-        """Each network wrapped on its own: DDP for owned ones in multi-process runs, then torch.compile."""
+        """Each network on its own: rank 0's weights broadcast, then optionally torch.compile.
+
+        Data parallelism averages each phase's gradients with one all-reduce per phase, as
+        stylegan2-ada-pytorch does, rather than through DDP: in a game the same network is run in
+        other players' phases, and regularisers such as R1 leave parameters without gradients,
+        both of which DDP's reducer rejects.
+        """
         out = {}
-        owned = {n for p in self.game.players for n in p.networks}
         for name, net in self.nets.items():
-            m: nn.Module = net
-            if self.dist.enabled and name in owned and any(p.requires_grad for p in net.parameters()):
-                # broadcast_buffers=False: D is called on real and fake before one backward (stylegan2-ada does the same).
-                m = nn.parallel.DistributedDataParallel(m, device_ids=[self.device] if self.device.type == "cuda" else None, broadcast_buffers=False)
-            if self.cfg.compile:
-                m = torch.compile(m)
-            out[name] = m
+            if self.dist.enabled:
+                with torch.no_grad():
+                    for t in list(net.parameters()) + list(net.buffers()):
+                        dist.broadcast(t.data, src=0)
+            out[name] = torch.compile(net) if self.cfg.compile else net
         return out
 
-    def _ddp(self, name: str) -> nn.parallel.DistributedDataParallel | None:
-        m = self.train_nets[name]
-        m = getattr(m, "_orig_mod", m)
-        return m if isinstance(m, nn.parallel.DistributedDataParallel) else None
+    def _average_gradients(self, player: str) -> None:
+        grads = [q.grad for q in self.params[player] if q.grad is not None]  # the same set on every rank
+        if not grads:
+            return
+        flat = torch.cat([g.flatten() for g in grads])
+        dist.all_reduce(flat)
+        flat /= self.dist.world
+        offset = 0
+        for g in grads:
+            g.copy_(flat[offset: offset + g.numel()].view_as(g))
+            offset += g.numel()
 
     # ------------------------------------------------------------------ one phase
 
@@ -153,8 +164,6 @@ class Trainer:
         for p in self.game.players:  # gradients only for the phase's player
             for n in p.networks:
                 self.nets[n].requires_grad_(n in mine)
-                if (d := self._ddp(n)) is not None:
-                    d.require_backward_grad_sync = n in mine  # others' reducers must not wait for grads
         opt, scaler = self.opt[player], self.scaler.get(player)
         for _ in range(phase.repeat):
             batch = move_to_device(next(self.game.data), self.device, self.cfg.channels_last)
@@ -163,6 +172,8 @@ class Trainer:
                 out = phase.loss(self.train_nets, batch, self.step)
             loss, logs = (out if isinstance(out, tuple) else (out, {}))
             (scaler.scale(loss) if scaler else loss).backward()
+            if self.dist.enabled:
+                self._average_gradients(player)
             if scaler:
                 scaler.unscale_(opt)
             grads = [q.grad for q in self.params[player] if q.grad is not None]
@@ -180,13 +191,13 @@ class Trainer:
                 opt.step()
             if not finite:
                 self.nonfinite_total += 1
-                self.nonfinite_run += 1
-                if self.nonfinite_run >= self.cfg.max_nonfinite:
+                self.nonfinite_run[phase.name] += 1
+                if self.nonfinite_run[phase.name] >= self.cfg.max_nonfinite:
                     raise NonFiniteError(
-                        f"phase {phase.name!r} produced non-finite losses or gradients {self.nonfinite_run} times in a row at step {self.step}; "
+                        f"phase {phase.name!r} produced non-finite losses or gradients {self.nonfinite_run[phase.name]} times in a row at step {self.step}; "
                         "lower the learning rate, use fp32, or add gradient clipping")
                 continue
-            self.nonfinite_run = 0
+            self.nonfinite_run[phase.name] = 0
             key = f"{phase.name}/loss"
             sums[key] = sums.get(key, 0.0) + loss.detach().float()
             counts[key] += 1
@@ -229,7 +240,7 @@ class Trainer:
 
     @torch.no_grad()
     def _sync_buffers(self) -> None:
-        """BatchNorm statistics are per rank (broadcast_buffers=False); rank 0's win at the end of each step."""
+        """BatchNorm statistics are computed per rank; rank 0's win at the end of each step."""
         if self.dist.enabled:
             for net in self.nets.values():
                 for b in net.buffers():

@@ -1,0 +1,151 @@
+"""The phase engine on the toy applications: phases, schedules, guards, reproducibility, resume."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from gansuite_core import load_run, train_app
+from gansuite_core.engine import NonFiniteError
+
+
+def weights(run_dir: Path) -> dict[str, torch.Tensor]:
+    run = load_run(run_dir)
+    out = {f"{n}.{k}": v for n, m in run.networks.items() for k, v in m.state_dict().items()}
+    out.update({f"ema.{n}.{k}": v for n, m in run.ema.items() for k, v in m.state_dict().items()})
+    return out
+
+
+def same(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_trains_and_writes_a_run_directory(toy_registry, tmp_path):
+    last = train_app("toy-gan", tmp_path / "r", quiet=True, r1_every=4)
+    assert last["step"] == 60
+    for name in ("config.toml", "metrics.jsonl", "loss.png", "samples/step-00000030.npy", "samples/step-00000060.npy"):
+        assert (tmp_path / "r" / name).is_file(), name
+    rows = [json.loads(line) for line in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == list(range(5, 65, 5))
+    assert {"D/loss", "D/real", "G/loss", "D_r1/loss"} <= rows[-1].keys()
+    assert sorted(p.name for p in (tmp_path / "r" / "checkpoints").iterdir()) == ["step-00000040.safetensors", "step-00000060.safetensors"]
+
+
+def test_same_seed_same_weights_other_seed_differs(toy_registry, tmp_path):
+    train_app("toy-gan", tmp_path / "a", quiet=True, steps=15)
+    train_app("toy-gan", tmp_path / "b", quiet=True, steps=15)
+    train_app("toy-gan", tmp_path / "c", quiet=True, steps=15, seed=1)
+    assert same(weights(tmp_path / "a"), weights(tmp_path / "b"))
+    assert not same(weights(tmp_path / "a"), weights(tmp_path / "c"))
+
+
+def test_sampling_frequency_does_not_change_training(toy_registry, tmp_path):
+    train_app("toy-gan", tmp_path / "a", quiet=True, steps=20, sample_every=1)
+    train_app("toy-gan", tmp_path / "b", quiet=True, steps=20, sample_every=0)
+    assert same(weights(tmp_path / "a"), weights(tmp_path / "b"))
+
+
+def test_resume_continues_the_uninterrupted_run(toy_registry, tmp_path):
+    train_app("toy-gan", tmp_path / "full", quiet=True, steps=50, checkpoint_every=20, r1_every=3)
+    train_app("toy-gan", tmp_path / "part", quiet=True, steps=20, checkpoint_every=20, r1_every=3)
+    train_app("toy-gan", tmp_path / "part", quiet=True, resume=True, steps=50)
+    assert same(weights(tmp_path / "full"), weights(tmp_path / "part"))
+    rows = [json.loads(x) for x in (tmp_path / "part" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == list(range(5, 55, 5))
+
+
+def test_three_networks_two_players_with_repeat_and_probe_stop(toy_registry, tmp_path):
+    last = train_app("toy-three", tmp_path / "t", quiet=True, steps=40, stop_at=2.0)  # always true: stops at first probe
+    assert last["step"] == 10
+    run = load_run(tmp_path / "t")
+    assert set(run.networks) == {"alice", "bob", "eve"}
+    rows = run.metrics()
+    assert "probe/bob_err" in rows[-1] and "alice_bob/bob" in rows[-1] and "eve/loss" in rows[-1]
+
+
+def test_phase_repeat_and_every_counts(toy_registry, tmp_path):
+    from gansuite_core import plugins
+    from gansuite_core.config import resolve
+    from gansuite_core.engine import Trainer
+
+    app = plugins.registry().app("toy-three")
+    cfg = resolve("toy-three", app.config, app_defaults=app.core_defaults, overrides={"steps": 6, "eve_repeat": 3, "log_every": 100})
+    (tmp_path / "c").mkdir()
+    t = Trainer(app, cfg, tmp_path / "c", quiet=True)
+    t.fit()
+    # one batch per phase run: 6 steps x (1 alice_bob + 3 eve)
+    assert t.game.data.drawn == 6 * 4
+    assert t.opt["eve"].state[t.params["eve"][0]]["step"].item() == 18
+    assert t.opt["alice_bob"].state[t.params["alice_bob"][0]]["step"].item() == 6
+
+
+def test_lazy_regulariser_runs_every_k_steps(toy_registry, tmp_path):
+    from gansuite_core import plugins
+    from gansuite_core.config import resolve
+    from gansuite_core.engine import Trainer
+
+    app = plugins.registry().app("toy-gan")
+    cfg = resolve("toy-gan", app.config, app_defaults=app.core_defaults, overrides={"steps": 8, "r1_every": 4})
+    (tmp_path / "c").mkdir()
+    t = Trainer(app, cfg, tmp_path / "c", quiet=True)
+    t.fit()
+    assert t.game.data.drawn == 8 * 2 + 2  # D and G every step, R1 at steps 0 and 4
+
+
+def test_warmup_freezes_everyone_but_the_judge(toy_registry, tmp_path):
+    train_app("toy-gan", tmp_path / "w", quiet=True, steps=10, warmup_steps=10)
+    from gansuite_core.engine import seed_everything
+    from toyapps import ToyGANConfig, gan_networks
+
+    seed_everything(0)
+    nets = gan_networks(ToyGANConfig())
+    g0 = dict(nets["G"].named_parameters())
+    run = load_run(tmp_path / "w")
+    assert all(torch.equal(g0[k], v) for k, v in run.net("G", ema=False).named_parameters())  # (BN statistics still move)
+    d0 = dict(nets["D"].named_parameters())
+    assert not all(torch.equal(d0[k], v) for k, v in run.net("D").named_parameters())
+    assert "G/loss" not in run.metrics()[-1] and "D/loss" in run.metrics()[-1]
+
+
+def test_loser_schedule_updates_one_side_per_step(toy_registry, tmp_path):
+    last = train_app("toy-gan", tmp_path / "l", quiet=True, steps=20, schedule="loser")
+    rows = load_run(tmp_path / "l").metrics()
+    assert all(0.0 <= r["schedule/judge_accuracy"] <= 1.0 for r in rows)
+    assert 0.0 <= last["schedule/judge_updated"] <= 1.0
+
+
+def test_nonfinite_losses_are_skipped_then_stop_the_run(toy_registry, tmp_path):
+    with pytest.raises(NonFiniteError, match="phase 'D'.*10 times in a row"):
+        train_app("toy-gan", tmp_path / "n", quiet=True, steps=30, blowup=True)
+
+
+def test_lifecycle_hooks_are_called_and_a_failing_one_is_muted(toy_registry, tmp_path, capsys):
+    from gansuite_core import hookimpl
+    from gansuite_core.plugins import build_registry, set_registry
+
+    seen = []
+
+    class Logger:
+        @hookimpl
+        def gansuite_step_end(self, run, step, metrics):
+            seen.append(("step", step))
+
+        @hookimpl
+        def gansuite_checkpoint_written(self, run, step, path):
+            seen.append(("ckpt", step, Path(path).is_file()))
+
+    class Broken:
+        @hookimpl
+        def gansuite_step_end(self, run, step, metrics):
+            raise RuntimeError("tracker offline")
+
+    toy_registry.pm.register(Logger(), name="logger")
+    toy_registry.pm.register(Broken(), name="broken")
+    set_registry(build_registry(toy_registry.pm, entry_points=False))
+    train_app("toy-gan", tmp_path / "h", quiet=True, steps=20)
+    assert [s for s in seen if s[0] == "step"] == [("step", s) for s in (5, 10, 15, 20)]
+    assert ("ckpt", 20, True) in seen
+    err = capsys.readouterr().err
+    assert err.count("plugin 'broken' failed in gansuite_step_end") == 1
