@@ -1,0 +1,200 @@
+"""video-prediction: losses, data sources, rollout, baselines with known answers."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "plugins"))
+
+from gansuite_core import UserError  # noqa: E402
+from gansuite_video_prediction import data as vd  # noqa: E402
+from gansuite_video_prediction.losses import d_inputs, d_loss_bce, g_loss_adv, gdl_loss, lp_loss, prediction_losses  # noqa: E402
+from gansuite_video_prediction.metrics import copy_last, flow_extrapolate, frame_scores, predict_all, score  # noqa: E402
+from gansuite_video_prediction.models import MultiScaleDiscriminator, MultiScaleGenerator, rollout  # noqa: E402
+from gansuite_video_prediction.plugin import VideoConfig, make_game, make_networks  # noqa: E402
+
+
+# --------------------------------------------------------------------------- losses
+
+
+def test_lp_loss_values():
+    a, b = torch.zeros(1, 1, 2, 2), torch.full((1, 1, 2, 2), 0.5)
+    assert lp_loss(a, a, 2) == 0
+    assert lp_loss(a, b, 1).item() == pytest.approx(0.5)
+    assert lp_loss(a, b, 2).item() == pytest.approx(0.25)
+
+
+def test_gdl_penalises_blur_not_brightness_offset():
+    sharp = torch.zeros(1, 1, 16, 16)
+    sharp[..., 4:12, 4:12] = 1.0
+    blurred = torch.nn.functional.avg_pool2d(sharp, 5, 1, 2)
+    assert gdl_loss(sharp, sharp) == 0
+    assert gdl_loss(sharp + 0.3, sharp) == pytest.approx(0.0, abs=1e-6)  # a constant offset has the same gradients
+    assert gdl_loss(blurred, sharp) > 0.05
+
+
+def test_prediction_losses_switch_terms_off():
+    y = [torch.rand(2, 1, 8, 8), torch.rand(2, 1, 16, 16)]
+    target = torch.rand(2, 1, 16, 16)
+    both, logs = prediction_losses(y, target, p=2, lam_lp=1.0, lam_gdl=1.0, alpha=1.0)
+    lp_only, logs_lp = prediction_losses(y, target, p=2, lam_lp=1.0, lam_gdl=0.0, alpha=1.0)
+    assert set(logs) == {"lp", "gdl"} and set(logs_lp) == {"lp"}
+    assert both.item() == pytest.approx((logs["lp"] + logs["gdl"]).item())
+    assert lp_only.item() == pytest.approx(logs["lp"].item())
+
+
+def test_adversarial_terms():
+    hi, lo = torch.full((4, 2), 5.0), torch.full((4, 2), -5.0)
+    assert g_loss_adv(hi) < 0.01 < g_loss_adv(lo)  # G wants D to call its frames real
+    assert d_loss_bce(hi, lo) < 0.02 < d_loss_bce(lo, hi)
+    seq = torch.arange(5.0).view(1, 5, 1, 1, 1).expand(2, 5, 1, 2, 2)
+    w = d_inputs(seq, 2)  # frames 2, 3, 4 each with two predecessors
+    assert w.shape == (6, 3, 1, 2, 2) and w[0, :, 0, 0, 0].tolist() == [0, 1, 2] and w[-1, :, 0, 0, 0].tolist() == [2, 3, 4]
+
+
+def test_ablation_config_has_no_discriminator():
+    cfg = VideoConfig(lam_adv=0.0, lam_gdl=0.0)
+    nets = make_networks(cfg)
+    assert set(nets) == {"G"}
+    from gansuite_core import Context
+
+    game = make_game(cfg, nets, Context(torch.device("cpu"), 0, 0, 1, 0, None))
+    assert [p.name for p in game.phases] == ["G"] and game.judge is None
+    assert set(make_networks(VideoConfig())) == {"G", "D"}
+    with pytest.raises(ValueError, match="not all 0"):
+        VideoConfig(lam_lp=0, lam_gdl=0, lam_adv=0)
+    with pytest.raises(ValueError, match="data="):
+        VideoConfig(data="/no/such/folder")
+
+
+# --------------------------------------------------------------------------- models and rollout
+
+
+class _PlusOne(nn.Module):
+    """A 'generator' whose prediction is the last frame + 1 (one scale), to check what rollout feeds back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(()))
+
+    def forward(self, ctx: torch.Tensor) -> list[torch.Tensor]:
+        self.seen = ctx
+        return [ctx[:, -1] + self.scale]
+
+
+def test_rollout_feeds_predictions_back_with_gradients():
+    g = _PlusOne()
+    ctx = torch.zeros(1, 3, 1, 2, 2)
+    out = rollout(g, ctx, 4)
+    assert [float(f.detach().mean()) for f in out] == [1.0, 2.0, 3.0, 4.0]
+    assert g.seen[0, :, 0, 0, 0].tolist() == [1.0, 2.0, 3.0]  # the last call saw only its own predictions (K = 3)
+    out[-1].sum().backward()
+    assert g.scale.grad.item() == pytest.approx(4 * 4)  # d/d(scale) of 4 stacked +scale steps, 4 pixels
+
+
+def test_generator_and_discriminator_shapes():
+    G, D = MultiScaleGenerator(4, 3, 32, 3, 4), MultiScaleDiscriminator(3, 32, 3, 4)
+    ys = G(torch.rand(2, 4, 3, 32, 32) * 2 - 1)
+    assert [y.shape[-1] for y in ys] == [8, 16, 32] and ys[-1].shape == (2, 3, 32, 32)
+    assert D(torch.rand(5, 3, 3, 32, 32)).shape == (5, 3)
+    assert len(rollout(G, torch.zeros(2, 4, 3, 32, 32), 3, all_scales=True)[0]) == 3
+
+
+# --------------------------------------------------------------------------- data sources
+
+
+def test_moving_digits_clips():
+    a = vd.moving_digits(np.random.default_rng(3), 20)
+    b = vd.moving_digits(np.random.default_rng(3), 20)
+    assert a.shape == (20, 1, 64, 64) and a.min() >= 0 and a.max() <= 1
+    np.testing.assert_array_equal(a, b)  # a pure function of the rng
+    assert 0.02 < (a > 0.5).mean() < 0.3  # two glyphs, not empty, not a blob
+    assert not np.array_equal(a[0], a[1])  # they move
+    path = vd.bounce_path(np.random.default_rng(0), 200, 36, 3.6)
+    assert path.min() >= 0 and path.max() <= 36  # reflected at the walls
+    steps = np.abs(np.diff(path, axis=0)).max(1)
+    assert steps.max() <= 4  # 3.6 px/frame, rounded
+    test1 = vd.Procedural("moving-digits", 20, 64).test_set(3)
+    test2 = vd.Procedural("moving-digits", 20, 64).test_set(3)
+    assert torch.equal(test1, test2) and test1.shape == (3, 20, 1, 64, 64)
+
+
+def test_bouncing_shapes_are_coloured():
+    clip = vd.bouncing_shapes(np.random.default_rng(1), 8)
+    assert clip.shape == (8, 3, 64, 64) and clip.max() > 0.3
+    assert np.abs(clip[:, 0] - clip[:, 1]).max() > 0.05 or np.abs(clip[:, 1] - clip[:, 2]).max() > 0.05
+
+
+def test_skimage_gif_is_a_real_clip():
+    frames = vd.read_frames(vd.skimage_gif())
+    assert frames.dtype == np.uint8 and frames.shape[0] >= 20 and frames.shape[-1] == 3
+    vids = vd.real_videos("skimage-gif", 20, 32, 1, 0)
+    assert vids[0].shape[1:] == (1, 32, 32) and vids[0].min() >= -1 and vids[0].max() <= 1
+
+
+def _write_video(path: Path, frames: int, size=(40, 30)) -> None:
+    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, size)
+    for t in range(frames):
+        img = np.zeros((size[1], size[0], 3), np.uint8)
+        cv2.rectangle(img, (2 + t, 5), (10 + t, 13), (0, 200, 255), -1)
+        w.write(img)
+    w.release()
+
+
+def test_folder_of_videos_skips_short_and_unreadable(tmp_path, capsys):
+    _write_video(tmp_path / "long.avi", 12)
+    _write_video(tmp_path / "short.avi", 4)
+    (tmp_path / "notes.mp4").write_text("this is not a video")
+    frames_dir = tmp_path / "frames"
+    frames_dir.mkdir()
+    for t in range(10):
+        cv2.imwrite(str(frames_dir / f"{t:03d}.png"), np.full((16, 16, 3), 20 * t, np.uint8))
+    vids = vd.scan_folder(tmp_path, 8, 16, 3, 0)
+    err = capsys.readouterr().err
+    assert len(vids) == 2 and all(v.shape[1:] == (3, 16, 16) for v in vids)
+    assert "1 unreadable" in err and "notes.mp4" in err and "short.avi (4)" in err
+    with pytest.raises(UserError, match="no video with at least 30"):
+        vd.scan_folder(tmp_path, 30, 16, 3, 0, quiet=True)
+    with pytest.raises(UserError, match="OpenCV reads no frames"):
+        vd.read_frames(tmp_path / "notes.mp4")
+    src = vd.Windows(vids, 8)
+    assert len(src) == (12 - 7) + (10 - 7)
+    assert torch.equal(src.load(0, np.random.default_rng(0)).flip(-1), src[0]) or torch.equal(src.load(0, np.random.default_rng(0)), src[0])
+
+
+# --------------------------------------------------------------------------- baselines and metrics
+
+
+def test_mse_follows_openstl_convention():
+    mse, psnr, ssim, _ = frame_scores(np.zeros((16, 16, 1), np.uint8), np.full((16, 16, 1), 255, np.uint8))
+    assert mse == pytest.approx(256.0)  # sum over 256 pixels of (1 - 0)^2
+    assert frame_scores(np.full((16, 16, 1), 9, np.uint8), np.full((16, 16, 1), 9, np.uint8))[0] == 0
+
+
+def test_baselines_on_a_static_clip_are_exact():
+    rng = np.random.default_rng(0)
+    frame = cv2.GaussianBlur(rng.integers(0, 255, (32, 32, 3)).astype(np.uint8), (5, 5), 0)
+    clip = np.repeat(frame[None], 8, 0)[None]  # (1, 8, 32, 32, 3): nothing moves
+    for fn in (copy_last, flow_extrapolate):
+        s = score(predict_all(fn, clip, 4, 4), clip, 4)
+        assert max(s["mse"]) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_flow_extrapolates_a_constant_velocity_square():
+    def frame(t):
+        img = np.zeros((64, 64, 1), np.uint8)
+        img[24:36, 8 + 2 * t: 20 + 2 * t] = 220  # a 12-px square, 2 px/frame to the right
+        return img
+
+    clip = np.stack([frame(t) for t in range(10)])[None]  # (1, 10, 64, 64, 1)
+    flow = score(predict_all(flow_extrapolate, clip, 6, 4), clip, 6)
+    last = score(predict_all(copy_last, clip, 6, 4), clip, 6)
+    assert all(f < 0.35 * c for f, c in zip(flow["mse"], last["mse"]))  # flow knows where it goes
+    assert last["mse"][0] < last["mse"][-1]  # copy-last gets worse with the horizon
+    assert flow["ssim"][-1] > last["ssim"][-1]
