@@ -1,0 +1,175 @@
+"""Super-resolution networks: three generators and a VGG-style discriminator.
+
+Every generator maps a low-resolution batch (B, 3, h, w) in [0, 1] to (B, 3, s*h, s*w) with
+sub-pixel convolution (ESPCN, Shi et al. 2016) for upsampling. With `bicubic_skip` the network
+predicts a residual over the bicubic upscale of its input (global residual learning, VDSR,
+Kim et al. 2016): its last layer starts at zero, so an untrained generator already equals
+bicubic and every update starts from there. The papers' generators do not do this; it is
+what makes short CPU training useful.
+
+    fast      ESPCN/FSRCNN-class: three convolutions, tens of thousands of parameters
+    srresnet  SRResNet (Ledig et al. 2017, SRGAN): residual blocks conv-BN-PReLU-conv-BN
+    rrdb      a lighter RRDBNet (Wang et al. 2018, ESRGAN): residual-in-residual dense blocks, no BN
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def to_rgb(features: int, scale: int) -> nn.Sequential:
+    """Sub-pixel upsampling straight to RGB (ESPCN): conv to 3*s^2 channels at low resolution, PixelShuffle.
+
+    SRGAN's two 256-channel x2 stages and 9x9 conv at high resolution cost about ten times the
+    rest of a small model on a CPU; keeping every convolution at low resolution is what lets
+    these generators train in minutes. All three generators share this tail.
+    """
+    return nn.Sequential(nn.Conv2d(features, 3 * scale * scale, 3, padding=1), nn.PixelShuffle(scale))
+
+
+class Generator(nn.Module):
+    """Shared frame: each subclass's body(x) -> image, plus the optional bicubic skip connection."""
+
+    def __init__(self, scale: int, bicubic_skip: bool) -> None:
+        super().__init__()
+        self.scale, self.bicubic_skip = scale, bicubic_skip
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 3, h, w) -> (B, 3, s*h, s*w)
+        y = self.body(x)
+        if self.bicubic_skip:
+            y = y + F.interpolate(x, scale_factor=self.scale, mode="bicubic", align_corners=False)
+        return y
+
+    def zero_last(self, conv: nn.Conv2d) -> None:
+        """With the bicubic skip the residual starts at zero: the untrained model is bicubic."""
+        if self.bicubic_skip:
+            nn.init.zeros_(conv.weight)
+            nn.init.zeros_(conv.bias)
+
+
+class FastSR(Generator):
+    """ESPCN (Shi et al. 2016) with FSRCNN's PReLU (Dong et al. 2016): 5x5 -> 3x3 -> 3x3 sub-pixel."""
+
+    def __init__(self, scale: int, features: int = 64, bicubic_skip: bool = True) -> None:
+        super().__init__(scale, bicubic_skip)
+        half = features // 2
+        self.net = nn.Sequential(
+            nn.Conv2d(3, features, 5, padding=2), nn.PReLU(features),
+            nn.Conv2d(features, half, 3, padding=1), nn.PReLU(half),
+        )
+        self.tail = to_rgb(half, scale)
+        self.zero_last(self.tail[0])
+
+    def body(self, x: torch.Tensor) -> torch.Tensor:
+        return self.tail(self.net(x))  # (B, F/2, h, w) -> (B, 3, s*h, s*w)
+
+
+class ResidualBlock(nn.Module):
+    """SRGAN's block: conv3x3 - BN - PReLU - conv3x3 - BN, plus the identity."""
+
+    def __init__(self, f: int) -> None:
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(f, f, 3, padding=1), nn.BatchNorm2d(f), nn.PReLU(f),
+                                  nn.Conv2d(f, f, 3, padding=1), nn.BatchNorm2d(f))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.body(x)
+
+
+class SRResNet(Generator):
+    """SRResNet (Ledig et al. 2017): 9x9 head, B residual blocks, long skip; sub-pixel tail (see to_rgb)."""
+
+    def __init__(self, scale: int, features: int = 64, blocks: int = 16, bicubic_skip: bool = True) -> None:
+        super().__init__(scale, bicubic_skip)
+        self.head = nn.Sequential(nn.Conv2d(3, features, 9, padding=4), nn.PReLU(features))
+        self.blocks = nn.Sequential(*[ResidualBlock(features) for _ in range(blocks)])
+        self.fuse = nn.Sequential(nn.Conv2d(features, features, 3, padding=1), nn.BatchNorm2d(features))
+        self.tail = to_rgb(features, scale)
+        self.zero_last(self.tail[0])
+
+    def body(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.head(x)  # (B, F, h, w)
+        h = h + self.fuse(self.blocks(h))
+        return self.tail(h)  # (B, 3, s*h, s*w)
+
+
+class DenseBlock(nn.Module):
+    """ESRGAN's residual dense block: 5 convs, each seeing all earlier outputs; residual scaled by 0.2."""
+
+    def __init__(self, f: int, growth: int) -> None:
+        super().__init__()
+        self.convs = nn.ModuleList(nn.Conv2d(f + i * growth, growth if i < 4 else f, 3, padding=1) for i in range(5))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        feats = [x]
+        for i, conv in enumerate(self.convs):
+            out = conv(torch.cat(feats, 1))
+            if i < 4:
+                feats.append(F.leaky_relu(out, 0.2))
+        return x + 0.2 * out
+
+
+class RRDB(nn.Module):
+    """Residual-in-residual dense block: three dense blocks and another 0.2-scaled skip."""
+
+    def __init__(self, f: int, growth: int) -> None:
+        super().__init__()
+        self.body = nn.Sequential(DenseBlock(f, growth), DenseBlock(f, growth), DenseBlock(f, growth))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + 0.2 * self.body(x)
+
+
+class RRDBNet(Generator):
+    """RRDBNet (ESRGAN), lighter: fewer blocks and features than the paper's 23 x 64; sub-pixel upsampling."""
+
+    def __init__(self, scale: int, features: int = 32, blocks: int = 4, growth: int = 16, bicubic_skip: bool = True) -> None:
+        super().__init__(scale, bicubic_skip)
+        self.head = nn.Conv2d(3, features, 3, padding=1)
+        self.blocks = nn.Sequential(*[RRDB(features, growth) for _ in range(blocks)])
+        self.fuse = nn.Conv2d(features, features, 3, padding=1)
+        self.tail = to_rgb(features, scale)
+        self.zero_last(self.tail[0])
+
+    def body(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.head(x)
+        h = h + self.fuse(self.blocks(h))
+        return self.tail(h)
+
+
+class Discriminator(nn.Module):
+    """VGG-style discriminator (SRGAN; ESRGAN's VGG128): pairs of 3x3 convs, the second with stride 2,
+    features doubling to 8x, BN and LeakyReLU 0.2; global average pooling so any crop size works,
+    then two dense layers. Returns raw scores (B, 1); with `features=True` also the activations
+    of each stage, used for the feature (perceptual) loss when no VGG19 weights are given.
+    """
+
+    def __init__(self, features: int = 64) -> None:
+        super().__init__()
+        f = features
+        widths = [(3, f), (f, 2 * f), (2 * f, 4 * f), (4 * f, 8 * f)]
+        self.stages = nn.ModuleList()
+        for i, (a, b) in enumerate(widths):
+            norm = nn.Identity() if i == 0 else nn.BatchNorm2d(b)  # no BN on the first layer (DCGAN, SRGAN)
+            self.stages.append(nn.Sequential(
+                nn.Conv2d(a, b, 3, padding=1), norm, nn.LeakyReLU(0.2),
+                nn.Conv2d(b, b, 4, stride=2, padding=1), nn.BatchNorm2d(b), nn.LeakyReLU(0.2)))
+        self.head = nn.Sequential(nn.Linear(8 * f, 100), nn.LeakyReLU(0.2), nn.Linear(100, 1))
+
+    def forward(self, x: torch.Tensor, features: bool = False):  # (B, 3, H, W) -> (B, 1) [, list of (B, C_i, H_i, W_i)]
+        feats = []
+        h = x * 2 - 1  # images are in [0, 1]; the discriminator sees [-1, 1]
+        for stage in self.stages:
+            h = stage(h)
+            feats.append(h)
+        score = self.head(h.mean((2, 3)))
+        return (score, feats) if features else score
+
+
+def build_generator(model: str, scale: int, features: int, blocks: int, bicubic_skip: bool) -> Generator:
+    if model == "fast":
+        return FastSR(scale, features, bicubic_skip)
+    if model == "srresnet":
+        return SRResNet(scale, features, blocks, bicubic_skip)
+    return RRDBNet(scale, features, blocks, max(8, features // 2), bicubic_skip)
