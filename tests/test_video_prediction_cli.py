@@ -1,0 +1,137 @@
+"""video-prediction end to end: train (quick), evaluate, generate, `gansuite predict`, user folders, errors."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from gansuite_core.cli import main
+from gansuite_core.plugins import registry, set_registry
+
+PLUGIN = "video-prediction"
+
+
+@pytest.fixture(scope="module")
+def only_this_plugin():
+    old = os.environ.get("GANSUITE_LOAD_PLUGINS")
+    os.environ["GANSUITE_LOAD_PLUGINS"] = PLUGIN
+    set_registry(None)
+    yield
+    set_registry(None)
+    if old is None:
+        os.environ.pop("GANSUITE_LOAD_PLUGINS")
+    else:
+        os.environ["GANSUITE_LOAD_PLUGINS"] = old
+
+
+def _quick_sets(**extra) -> list[str]:
+    quick = {**registry().app(PLUGIN).quick, **extra}
+    return [a for k, v in quick.items() for a in ("--set", f"{k}={v}")]
+
+
+def _write_video(path: Path, frames: int, size=(40, 30)) -> Path:
+    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, size)
+    for t in range(frames):
+        img = np.zeros((size[1], size[0], 3), np.uint8)
+        cv2.circle(img, (5 + 2 * t, 15), 5, (255, 180, 0), -1)
+        w.write(img)
+    w.release()
+    return path
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory, only_this_plugin) -> Path:
+    out = tmp_path_factory.mktemp("vp") / "run"
+    main(["train", PLUGIN, "--out", str(out), "--quiet", *_quick_sets()])
+    return out
+
+
+def _exit_code(argv: list[str], capsys) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    return e.value.code, capsys.readouterr().err
+
+
+def test_evaluate_reports_every_horizon_and_baseline(run_dir, capsys):
+    main(["evaluate", str(run_dir), "--json", "--device", "cpu"])
+    report = json.loads(capsys.readouterr().out)
+    h = report["horizon"]
+    for method in ("model", "copy_last", "flow"):
+        assert set(report[method]) == {"mse", "psnr", "ssim", "sharpness"}
+        assert all(len(v) == h for v in report[method].values())
+    assert len(report["truth_sharpness"]) == h and report["held_out"] is True
+    assert (run_dir / "eval.json").is_file() and (run_dir / "eval-predictions.png").is_file()
+
+
+def test_generate_npy_png_gif(run_dir, tmp_path, capsys):
+    main(["generate", str(run_dir), "--num", "2", "--out", str(tmp_path / "g.npy"), "--device", "cpu"])
+    arr = np.load(tmp_path / "g.npy")
+    assert arr.shape == (2, 3, 32, 32, 3) and arr.dtype == np.uint8
+    for suffix in ("png", "gif"):
+        main(["generate", str(run_dir), "--num", "2", "--out", str(tmp_path / f"g.{suffix}"), "--device", "cpu"])
+        assert (tmp_path / f"g.{suffix}").stat().st_size > 0
+
+
+def test_predict_outputs(run_dir, tmp_path, capsys):
+    video = _write_video(tmp_path / "clip.avi", 10)  # colour video, 40x30, for a grey 32x32 model
+    main(["predict", str(run_dir), str(video), "--horizon", "4", "--out", str(tmp_path / "p.npy"), "--device", "cpu"])
+    pred = np.load(tmp_path / "p.npy")
+    assert pred.shape == (4, 30, 40, 3) and pred.dtype == np.uint8  # H frames at the video's own size, RGB
+    main(["predict", str(run_dir), str(video), "--out", str(tmp_path / "p.gif"), "--device", "cpu"])
+    gif = Image.open(tmp_path / "p.gif")
+    assert gif.n_frames == 3 + 3  # context + horizon of the run
+    wide = gif.size[0]
+    main(["predict", str(run_dir), str(video), "--out", str(tmp_path / "p.mp4"), "--device", "cpu"])
+    cap = cv2.VideoCapture(str(tmp_path / "p.mp4"))
+    assert cap.isOpened() and int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 6
+    short = _write_video(tmp_path / "short.avi", 4)  # enough context, not enough truth: the prediction alone
+    main(["predict", str(run_dir), str(short), "--out", str(tmp_path / "alone.gif"), "--device", "cpu"])
+    alone = Image.open(tmp_path / "alone.gif")
+    assert alone.n_frames == 6 and alone.size[0] < wide / 2
+
+
+def test_predict_user_errors(run_dir, tmp_path, capsys):
+    tiny = _write_video(tmp_path / "tiny.avi", 2)
+    code, err = _exit_code(["predict", str(run_dir), str(tiny), "--out", str(tmp_path / "x.gif")], capsys)
+    assert code == 2 and "fewer than the 3 context frames" in err and "Traceback" not in err
+    bogus = tmp_path / "bogus.mp4"
+    bogus.write_text("not a video")
+    code, err = _exit_code(["predict", str(run_dir), str(bogus), "--out", str(tmp_path / "x.gif")], capsys)
+    assert code == 2 and "OpenCV reads no frames" in err
+    code, err = _exit_code(["predict", str(run_dir), str(tiny), "--out", str(tmp_path / "x.txt")], capsys)
+    assert code == 2 and "expected a .gif, .mp4 or .npy" in err
+
+
+def test_train_on_a_user_folder(tmp_path, capsys, only_this_plugin):
+    folder = tmp_path / "videos"
+    folder.mkdir()
+    _write_video(folder / "a.avi", 12)
+    _write_video(folder / "b.avi", 9)
+    _write_video(folder / "short.avi", 3)
+    (folder / "readme.mp4").write_text("hello")
+    out = tmp_path / "run"
+    main(["train", PLUGIN, "--out", str(out), "--quiet", *_quick_sets(data=str(folder), steps=2)])
+    err = capsys.readouterr().err
+    assert "skipped 1 unreadable" in err and "shorter than 6 frames: short.avi (3)" in err
+    main(["evaluate", str(out), "--json", "--device", "cpu"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["held_out"] is True and report["clips"] >= 1  # b.avi (every 10th, or the last) is held out
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _write_video(empty / "short.avi", 3)
+    code, err = _exit_code(["train", PLUGIN, "--out", str(tmp_path / "r2"), "--quiet", *_quick_sets(data=str(empty))], capsys)
+    assert code == 2 and "no video with at least 6 frames" in err
+
+
+def test_bad_option_is_one_line_in_a_real_process(tmp_path):
+    env = {**os.environ, "GANSUITE_LOAD_PLUGINS": PLUGIN}
+    r = subprocess.run([sys.executable, "-m", "gansuite_core", "train", PLUGIN, "--out", str(tmp_path / "r"), "--set", "p=3"],
+                       env=env, capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.strip().count("\n") == 0 and "p=3: expected 1 (L1) or 2 (L2)" in r.stderr
