@@ -1,7 +1,6 @@
 """video-prediction: losses, data sources, rollout, baselines with known answers."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import cv2
@@ -10,14 +9,12 @@ import pytest
 import torch
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "plugins"))
-
-from gansuite_core import UserError  # noqa: E402
-from gansuite_video_prediction import data as vd  # noqa: E402
-from gansuite_video_prediction.losses import d_inputs, d_loss_bce, g_loss_adv, gdl_loss, lp_loss, prediction_losses  # noqa: E402
-from gansuite_video_prediction.metrics import copy_last, flow_extrapolate, frame_scores, predict_all, score  # noqa: E402
-from gansuite_video_prediction.models import MultiScaleDiscriminator, MultiScaleGenerator, rollout  # noqa: E402
-from gansuite_video_prediction.plugin import VideoConfig, make_game, make_networks  # noqa: E402
+from gansuite_core import UserError
+from gansuite_video_prediction import data as vd
+from gansuite_video_prediction.losses import d_inputs, d_loss_bce, g_loss_adv, gdl_loss, lp_loss, prediction_losses
+from gansuite_video_prediction.metrics import copy_last, flow_extrapolate, frame_scores, predict_all, score
+from gansuite_video_prediction.models import MultiScaleDiscriminator, MultiScaleGenerator, rollout
+from gansuite_video_prediction.plugin import VideoConfig, make_game, make_networks
 
 
 # --------------------------------------------------------------------------- losses

@@ -212,8 +212,8 @@ def scan_folder(folder: Path, need: int, size: int, channels: int, max_frames: i
 class Windows:
     """Map-style source over real videos: item i is the i-th window of `frames` consecutive frames.
 
-    Augmentation (`load`): a random horizontal flip and a random temporal direction are not used, since
-    time-reversal changes the physics; only the flip, drawn from the stream's rng.
+    Augmentation (`load`): a horizontal flip with probability 1/2, drawn from the stream's rng. Time
+    reversal is not used: played backwards, falling things rise.
     """
 
     def __init__(self, videos: list[torch.Tensor], frames: int) -> None:

@@ -149,15 +149,15 @@ def _save_mp4(frames: list[np.ndarray], path: Path, fps: float) -> None:
 
 
 def demo(req: DemoRequest) -> DemoResult:
-    """About a minute of training on moving digits, then predictions and the per-horizon comparison."""
+    """About a minute and a half of training on moving digits, then predictions and the per-horizon comparison."""
     from gansuite_core.config import resolve
     from gansuite_core.engine import train
     from gansuite_core.runs import load_run
 
     from .plugin import CORE_DEFAULTS, VideoConfig
 
-    overrides = {"steps": 250, "context": 10, "horizon": 10, "train_horizon": 3, "width": 12, "d_width": 8, "batch": 8,
-                 "adv_start": 150, "test_clips": 32, "sample_every": 0, "checkpoint_every": 250, "log_every": 25,
+    overrides = {"steps": 150, "context": 10, "horizon": 10, "train_horizon": 2, "width": 8, "d_width": 8, "batch": 8,
+                 "adv_start": 80, "test_clips": 32, "sample_every": 0, "checkpoint_every": 150, "log_every": 25,
                  "device": str(req.device), "ema": 0.98}
     config = resolve("video-prediction", VideoConfig, app_defaults=CORE_DEFAULTS, overrides=overrides)
     run_dir = req.out / "run"
