@@ -103,6 +103,8 @@ def _train_command(app_name: str) -> click.Command:
             bad = [k for k in overrides if k not in {f.name for f in dataclasses.fields(CoreConfig)}]
             if bad or config_file:
                 raise UserError(f"--resume keeps the run's application options; cannot change {', '.join(bad) or '--config'}")
+            if not (out / "config.toml").is_file():
+                raise UserError(f"--resume: {out} is not a run directory (no config.toml)")
             run_app, config = read_config(out, overrides=overrides)
             if run_app.name != app.name:
                 raise UserError(f"--resume: {out} is a run of '{run_app.name}', not '{app.name}'")

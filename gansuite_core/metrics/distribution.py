@@ -36,7 +36,7 @@ def fid(real: Features, fake: Features) -> float:
     a, b = _np(real), _np(fake)
     mu_a, mu_b = a.mean(0), b.mean(0)
     s_a, s_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean, _ = linalg.sqrtm(s_a @ s_b, disp=False)
+    covmean = linalg.sqrtm(s_a @ s_b)
     if not np.isfinite(covmean).all():  # singular product: nudge the diagonals (pytorch-fid does the same)
         eps = 1e-6 * np.eye(a.shape[1])
         covmean = linalg.sqrtm((s_a + eps) @ (s_b + eps))

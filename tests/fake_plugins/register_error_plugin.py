@@ -1,0 +1,6 @@
+from gansuite_core import hookimpl
+
+
+@hookimpl
+def gansuite_register_apps(register):
+    raise RuntimeError("my registration is broken")
