@@ -117,7 +117,7 @@ class RotationExtractor:
             opt.step()
         self.net = net.eval().requires_grad_(False)
         self.dim = net.dim
-        self.final_loss = float(loss)
+        self.final_loss = float(loss.detach())
         self.name = f"rotation-CNN trained on {data_name} ({len(real)} images, {steps} steps; not Inception)"
 
     def __call__(self, images: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,64 @@
+"""The options of `gansuite train image-generation` (set with `--set key=value`).
+
+The defaults are the benchmarked configuration on `flowers` (docs/bench/image-generation.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .models import SIZES
+
+AUGMENTS = ("color", "translation", "cutout")
+
+
+@dataclass(frozen=True)
+class ImageGenConfig:
+    data: str = "flowers"  # flowers | faces | mnist | fashion-mnist | cifar10 | celeba | flowers102 | /path/to/folder
+    size: int = 32  # image size in pixels: 28 (MNIST-like), 32 or 64
+    grayscale: bool = False  # train on 1-channel images (faces, mnist and fashion-mnist always are)
+    model: Literal["dcgan", "resnet"] = "dcgan"  # DCGAN (Radford 2016) or ResNet with spectral norm (Miyato 2018)
+    conditional: bool = False  # class-conditional G and projection D (needs labels: flowers modes, mnist, cifar10, subfolders)
+    z_dim: int = 64  # latent dimension
+    g_width: int = 32  # generator base width (channels at the last level)
+    d_width: int = 32  # discriminator base width (channels at the first level)
+    loss: Literal["ns", "hinge", "wgan-gp", "lsgan"] = "ns"  # non-saturating, hinge, WGAN-GP or least squares
+    n_critic: int = 1  # discriminator updates per generator update (5 is usual for wgan-gp)
+    gp_weight: float = 10.0  # WGAN-GP gradient penalty weight (loss=wgan-gp only)
+    r1_gamma: float = 0.0  # R1 penalty weight gamma on real images (0: off)
+    r1_every: int = 16  # lazy R1: apply every N steps, scaled by N (Karras et al. 2020)
+    diffaugment: str = "color,translation"  # DiffAugment policy on real and fake: comma-separated color, translation, cutout; empty: off
+    batch: int = 64  # batch size (real images per phase run)
+    lr_g: float = 2e-4  # generator Adam learning rate
+    lr_d: float = 2e-4  # discriminator Adam learning rate
+    beta1: float = 0.5  # Adam beta1 (0.0 for wgan-gp and hinge is common)
+    beta2: float = 0.999  # Adam beta2
+    ema: float = 0.999  # decay of the generator's EMA copy, used for sampling and evaluation
+    flowers_n: int = 5040  # size of the drawn flowers training set (a multiple of 36 keeps modes balanced)
+    data_root: str = ""  # cache folder of torchvision data sets (default ~/.cache/gansuite/torchvision)
+    eval_samples: int = 2000  # samples drawn by `gansuite evaluate` (and as many real images when available)
+    extractor: str = ""  # feature extractor for FID/KID: '' = Inception if available, else one trained on the real data
+    probe_every: int = 0  # every N steps log flowers mode coverage of 720 EMA samples (0: off)
+
+    def __post_init__(self) -> None:
+        if self.size not in SIZES:
+            raise ValueError(f"size must be one of {', '.join(map(str, SIZES))}, got {self.size}")
+        bad = [p for p in self.augment_policy() if p not in AUGMENTS]
+        if bad:
+            raise ValueError(f"diffaugment: unknown operation {bad[0]!r}; use a comma-separated subset of {', '.join(AUGMENTS)}")
+        if self.data == "flowers" and self.grayscale:
+            raise ValueError("grayscale=true would hide the flowers' colour modes; use another data set or keep RGB")
+        for name in ("z_dim", "g_width", "d_width", "n_critic", "r1_every", "batch", "flowers_n", "eval_samples"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if min(self.lr_g, self.lr_d) <= 0 or not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
+            raise ValueError("learning rates must be > 0 and Adam betas in [0, 1)")
+        if not 0 <= self.ema < 1:
+            raise ValueError(f"ema must be in [0, 1), got {self.ema}")
+        if self.r1_gamma < 0 or self.gp_weight < 0 or self.probe_every < 0:
+            raise ValueError("r1_gamma, gp_weight and probe_every must not be negative")
+        if self.probe_every and self.data != "flowers":
+            raise ValueError("probe_every measures flowers modes; it needs data=flowers")
+
+    def augment_policy(self) -> list[str]:
+        return [p.strip() for p in self.diffaugment.split(",") if p.strip()]

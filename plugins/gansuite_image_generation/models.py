@@ -1,0 +1,149 @@
+"""Generators and discriminators: DCGAN and the spectrally normalised ResNet.
+
+- DCGAN: Radford, Metz & Chintala 2016 -- strided (transposed) 4x4 convolutions, BatchNorm,
+  ReLU in G and LeakyReLU(0.2) in D, tanh output. The critic of WGAN-GP drops BatchNorm
+  (Gulrajani et al. 2017: the penalty is per sample).
+- ResNet-SN: Miyato et al. 2018 (appendix B, CIFAR-10 models) -- residual up/down blocks,
+  spectral normalisation on every layer of D, global sum pooling.
+- Class-conditional: G takes a label embedding next to z; D adds the projection term
+  <embed(y), h(x)> to its output (Miyato & Koyama 2018, cGANs with projection discriminator).
+
+Sizes: 28 px (7 -> 14 -> 28, MNIST-like), 32 px (4 -> 8 -> 16 -> 32) and 64 px (one more level).
+Both networks map tensors to tensors: G(z (B, z_dim), y (B,) | None) -> (B, C, H, W) in [-1, 1];
+D(x (B, C, H, W), y | None) -> (B,) logits.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+SIZES = (28, 32, 64)
+
+
+def levels(size: int) -> tuple[int, int]:
+    """(start resolution, number of doublings) for an output size."""
+    return (7, 2) if size == 28 else (4, {32: 3, 64: 4}[size])
+
+
+class DCGANGenerator(nn.Module):
+    def __init__(self, z_dim: int, channels: int, size: int, width: int, classes: int = 0) -> None:
+        super().__init__()
+        s0, n = levels(size)
+        self.embed = nn.Embedding(classes, z_dim) if classes else None
+        c = width * 2 ** (n - 1)
+        layers: list[nn.Module] = [nn.ConvTranspose2d(z_dim * (2 if classes else 1), c, s0, 1, 0, bias=False), nn.BatchNorm2d(c), nn.ReLU(True)]
+        for _ in range(n - 1):  # each doubles the resolution and halves the width
+            layers += [nn.ConvTranspose2d(c, c // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(c // 2), nn.ReLU(True)]
+            c //= 2
+        layers += [nn.ConvTranspose2d(c, channels, 4, 2, 1), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        if self.embed is not None:
+            z = torch.cat([z, self.embed(y)], 1)  # (B, 2 z_dim)
+        return self.net(z[:, :, None, None])  # (B, C, size, size)
+
+
+class DCGANDiscriminator(nn.Module):
+    def __init__(self, channels: int, size: int, width: int, classes: int = 0, batchnorm: bool = True) -> None:
+        super().__init__()
+        s0, n = levels(size)
+        layers: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2, True)]
+        c = width
+        for _ in range(n - 1):
+            layers += [nn.Conv2d(c, 2 * c, 4, 2, 1, bias=not batchnorm)]
+            layers += [nn.BatchNorm2d(2 * c)] if batchnorm else []
+            layers += [nn.LeakyReLU(0.2, True)]
+            c *= 2
+        self.features = nn.Sequential(*layers, nn.Flatten())  # (B, c * s0 * s0)
+        self.out = nn.Linear(c * s0 * s0, 1)  # = DCGAN's last s0 x s0 convolution
+        self.embed = nn.Embedding(classes, c * s0 * s0) if classes else None
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        h = self.features(x)
+        logit = self.out(h).squeeze(1)  # (B,)
+        if self.embed is not None:
+            logit = logit + (self.embed(y) * h).sum(1)  # projection discriminator
+        return logit
+
+
+class GBlock(nn.Module):
+    """BN-ReLU-up-conv3-BN-ReLU-conv3, with an upsampled 1x1 shortcut."""
+
+    def __init__(self, cin: int, cout: int) -> None:
+        super().__init__()
+        self.b1, self.c1 = nn.BatchNorm2d(cin), nn.Conv2d(cin, cout, 3, 1, 1)
+        self.b2, self.c2 = nn.BatchNorm2d(cout), nn.Conv2d(cout, cout, 3, 1, 1)
+        self.skip = nn.Conv2d(cin, cout, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = F.interpolate(F.relu(self.b1(x)), scale_factor=2)
+        h = self.c2(F.relu(self.b2(self.c1(h))))
+        return h + self.skip(F.interpolate(x, scale_factor=2))
+
+
+class DBlock(nn.Module):
+    """ReLU-conv3-ReLU-conv3(-avgpool); the first block skips the leading ReLU (Miyato's 'optimized' block)."""
+
+    def __init__(self, cin: int, cout: int, down: bool, first: bool = False) -> None:
+        super().__init__()
+        self.c1, self.c2 = spectral_norm(nn.Conv2d(cin, cout, 3, 1, 1)), spectral_norm(nn.Conv2d(cout, cout, 3, 1, 1))
+        self.skip = spectral_norm(nn.Conv2d(cin, cout, 1)) if (down or cin != cout) else None
+        self.down, self.first = down, first
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.c2(F.relu(self.c1(x if self.first else F.relu(x))))
+        if self.down:
+            h = F.avg_pool2d(h, 2)
+        s = x
+        if self.skip is not None:
+            s = F.avg_pool2d(self.skip(s), 2) if (self.first and self.down) else self.skip(s)
+            if self.down and not self.first:
+                s = F.avg_pool2d(s, 2)
+        return h + s
+
+
+class ResNetGenerator(nn.Module):
+    def __init__(self, z_dim: int, channels: int, size: int, width: int, classes: int = 0) -> None:
+        super().__init__()
+        self.s0, n = levels(size)
+        self.width = width
+        self.embed = nn.Embedding(classes, z_dim) if classes else None
+        self.fc = nn.Linear(z_dim * (2 if classes else 1), self.s0 * self.s0 * width)
+        self.blocks = nn.Sequential(*[GBlock(width, width) for _ in range(n)])
+        self.out = nn.Sequential(nn.BatchNorm2d(width), nn.ReLU(), nn.Conv2d(width, channels, 3, 1, 1), nn.Tanh())
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        if self.embed is not None:
+            z = torch.cat([z, self.embed(y)], 1)
+        h = self.fc(z).view(-1, self.width, self.s0, self.s0)  # (B, width, s0, s0)
+        return self.out(self.blocks(h))  # (B, C, size, size)
+
+
+class ResNetDiscriminator(nn.Module):
+    def __init__(self, channels: int, size: int, width: int, classes: int = 0) -> None:
+        super().__init__()
+        _, n = levels(size)
+        blocks = [DBlock(channels, width, down=True, first=True)]
+        blocks += [DBlock(width, width, down=True) for _ in range(n - 2)]
+        blocks += [DBlock(width, width, down=False), DBlock(width, width, down=False)]
+        self.blocks = nn.Sequential(*blocks)
+        self.out = spectral_norm(nn.Linear(width, 1))
+        self.embed = spectral_norm(nn.Embedding(classes, width)) if classes else None
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        h = F.relu(self.blocks(x)).sum((2, 3))  # global sum pooling: (B, width)
+        logit = self.out(h).squeeze(1)
+        if self.embed is not None:
+            logit = logit + (self.embed(y) * h).sum(1)
+        return logit
+
+
+def build(model: str, z_dim: int, channels: int, size: int, g_width: int, d_width: int, classes: int, d_batchnorm: bool) -> dict[str, nn.Module]:
+    """{"G": generator, "D": discriminator} for `model` in {"dcgan", "resnet"}."""
+    if model == "dcgan":
+        return {"G": DCGANGenerator(z_dim, channels, size, g_width, classes),
+                "D": DCGANDiscriminator(channels, size, d_width, classes, d_batchnorm)}
+    return {"G": ResNetGenerator(z_dim, channels, size, g_width, classes), "D": ResNetDiscriminator(channels, size, d_width, classes)}
