@@ -86,7 +86,7 @@ def evaluate(run: Run, device: torch.device) -> dict[str, Any]:
     pretrain = run.step <= cfg.pretrain_steps
     report = score(run.net("G"), images, cfg.scale, device, run.dir / "eval")
     return {
-        "scale": cfg.scale, "model": cfg.model,
+        "scale": cfg.scale, "generator": cfg.model,
         "stage": "PSNR-oriented (L1 only)" if pretrain else "adversarial fine-tune",
         "feature_network": "none (L1 stage)" if pretrain else feature_network_name(cfg.vgg_weights),
         "images": ", ".join(n for n, _ in images),
