@@ -101,6 +101,9 @@ class IndexedStream:
             collate_fn=self.collate,
             persistent_workers=False,
             prefetch_factor=2 if self.workers else None,
+            # Its own generator: creating the iterator would otherwise draw from the global RNG,
+            # so a resumed run (which creates it later) would drift from the uninterrupted one.
+            generator=torch.Generator().manual_seed(self.seed),
         )
         self._it = iter(loader)
 
