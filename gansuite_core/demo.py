@@ -74,12 +74,26 @@ figcaption {{ font-size: 0.8em; color: #666; }} table {{ border-collapse: collap
 th, td {{ text-align: left; padding: 2px 12px 2px 0; font-size: 0.9em; }} th {{ font-weight: 500; color: #555; }}
 </style></head><body>
 <h1>gansuite demo</h1>
+<p id="image-check" data-images="pending"></p>
 <p>Every application, trained briefly on embedded data on this machine. Numbers are from these short runs, not the benchmarks (see docs/benchmarks.md).</p>
 {"".join(sections)}
+{_CHECK_SCRIPT}
 </body></html>
 """)
     (out / "results.json").write_text(json.dumps(summary, indent=2, default=str))
     return page
+
+
+_CHECK_SCRIPT = """<script>
+// Marks how many pictures loaded, for people and for the headless-browser test.
+window.addEventListener("load", () => {
+  const imgs = [...document.images];
+  const ok = imgs.filter(i => i.complete && i.naturalWidth > 0).length;
+  const el = document.getElementById("image-check");
+  el.dataset.images = ok + "/" + imgs.length;
+  if (ok < imgs.length) el.textContent = (imgs.length - ok) + " picture(s) failed to load";
+});
+</script>"""
 
 
 def _fmt(v: object) -> str:

@@ -119,10 +119,24 @@ def three_game(cfg: ThreeConfig, nets, ctx) -> Game:
                 probe=probe, probe_every=10, stop_when=lambda p: p["bob_err"] < cfg.stop_at)
 
 
+def gan_demo(req):
+    from gansuite_core import DemoResult
+    from gansuite_core.config import resolve
+    from gansuite_core.engine import train
+    from gansuite_core.pictures import save_gif, save_grid
+
+    app = Application("toy-gan", "", ToyGANConfig, gan_networks, gan_game)
+    train(app, resolve("toy-gan", ToyGANConfig, overrides={"steps": 10, "device": str(req.device)}), req.out / "run", quiet=True)
+    grid = save_grid(torch.rand(4, 3, 8, 8) * 2 - 1, req.out / "grid.png")
+    frames = [np.full((16, 16, 3), 40 * i, np.uint8) for i in range(4)]
+    gif = save_gif(frames, req.out / "walk.gif")
+    return DemoResult("Toy GAN", "Ten steps on four Gaussians.", [req.out / "run" / "loss.png", grid, gif], {"steps": 10})
+
+
 class ToyPlugin:
     @hookimpl
     def gansuite_register_apps(self, register):
-        register(Application("toy-gan", "A 2-D GAN on four Gaussians (tests)", ToyGANConfig, gan_networks, gan_game,
+        register(Application("toy-gan", "A 2-D GAN on four Gaussians (tests)", ToyGANConfig, gan_networks, gan_game, demo=gan_demo,
                              core_defaults={"steps": 60, "log_every": 5, "checkpoint_every": 20, "sample_every": 30}))
         register(Application("toy-three", "Alice, Bob and Eve in miniature (tests)", ThreeConfig, three_networks, three_game,
                              core_defaults={"steps": 40, "log_every": 5}))
