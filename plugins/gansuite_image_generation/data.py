@@ -3,7 +3,7 @@
 - `flowers` (default): procedurally drawn flowers with 36 known modes (see flowers.py).
 - `faces`: the 100 face crops of scikit-image's `lfw_subset` (25 px grayscale, resized).
 - a torchvision data set name (mnist, fashion-mnist, cifar10, celeba, flowers102), downloaded to
-  `data_root` when online; offline, a one-line error says how to point at a local copy.
+  `data_root` when online (GANSUITE_OFFLINE=1 skips the attempt); offline, a one-line error says how to point at a local copy.
 - a folder of images, searched recursively; any size and mode, resized and centre-cropped;
   unreadable files are reported once with a count and skipped. With `conditional=true` the
   immediate subfolders are the classes.
@@ -12,6 +12,7 @@ Everything is decoded once into a uint8 tensor (N, C, H, W) cached in memory per
 """
 from __future__ import annotations
 
+import os
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -126,6 +127,8 @@ def _torchvision(name: str, size: int, gray: bool, root: str) -> tuple[torch.Ten
         try:
             ds = cls(str(cache), download=False, **kwargs)
         except (RuntimeError, FileNotFoundError):
+            if os.environ.get("GANSUITE_OFFLINE"):  # known to be offline: do not wait for download timeouts
+                raise
             ds = cls(str(cache), download=True, **kwargs)
     except Exception as e:  # noqa: BLE001 -- offline, or a broken partial download
         raise UserError(f"data={name}: not in {cache} and could not be downloaded ({type(e).__name__}); "

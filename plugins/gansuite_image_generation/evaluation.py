@@ -149,4 +149,4 @@ def generate(run: Run, req: GenerateRequest) -> list[Path]:
             z = _slerp(a, b, k / (req.interpolate - 1)) * req.truncation
             x = G(z.to(device), labels.to(device) if labels is not None else None)
             frames.append(upscale_nearest(grid(to_uint8(x))))
-    return [save_gif(frames + frames[::-1], req.out, fps=8)]
+    return [save_gif(frames + frames[-2:0:-1], req.out, fps=8)]  # there and back, no frame twice

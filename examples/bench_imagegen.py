@@ -1,0 +1,121 @@
+"""Benchmark of the image-generation application (issue 3): flowers mode coverage, faces KID.
+
+Each (variant, seed) trains in its own process with one torch thread, `--jobs` at a time, then
+is evaluated with the application's own `evaluate` (EMA generator). Results go to OUT/results.jsonl
+(one line per run, appended) and a Markdown table is printed.
+
+    python examples/bench_imagegen.py --variants default,hinge --seeds 0,1 --jobs 2 --out bench-ig
+    python examples/bench_imagegen.py --variants faces,faces-plain --seeds 0 --out bench-ig
+    python examples/bench_imagegen.py --table bench-ig          # print the table of what is there
+
+Variants are overrides of the default configuration (plugins/gansuite_image_generation/config.py);
+`--set key=value` adds overrides to every variant (e.g. --set steps=1000 for a reduced run).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+VARIANTS: dict[str, dict] = {
+    "default": {},
+    "hinge": {"loss": "hinge"},
+    "wgan-gp": {"loss": "wgan-gp", "n_critic": 2, "beta1": 0.0, "beta2": 0.9},
+    "lsgan": {"loss": "lsgan"},
+    "no-diffaugment": {"diffaugment": ""},
+    "warmup": {"warmup_steps": 200},
+    "loser": {"schedule": "loser"},
+    "faces": {"data": "faces", "eval_samples": 50},
+    "faces-plain": {"data": "faces", "eval_samples": 50, "diffaugment": ""},
+}
+
+
+def one(variant: str, seed: int, out: Path, extra: dict) -> dict:
+    """Train and evaluate one run in this process; the result row."""
+    import torch
+
+    torch.set_num_threads(1)
+    from gansuite_core import load_run, train_app
+
+    options = {**VARIANTS[variant], **extra, "seed": seed}
+    run_dir = out / f"{variant}-s{seed}"
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    train_app("image-generation", run_dir, quiet=True, **options)
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    run = load_run(run_dir)
+    report = run.app.evaluate(run, torch.device("cpu"))
+    (run_dir / "eval.json").write_text(json.dumps(report, indent=2, default=str))
+    row = {"variant": variant, "seed": seed, "options": options, "steps": run.step,
+           "train_cpu_min": round(cpu / 60, 2), "train_wall_min": round(wall / 60, 2),
+           "kid": report["model"]["kid"], "kid_floor": report["real_vs_real"]["kid"], "kid_ceiling": report["untrained_generator"]["kid"],
+           "fid": report["model"]["fid"], "precision": report["model"]["precision"], "recall": report["model"]["recall"],
+           "features": report["features"], "samples": report["samples_per_side"]}
+    if "flowers_modes" in report:
+        m = report["flowers_modes"]["model"]
+        row.update(modes=m["modes"], high_quality=m["high_quality"], reverse_kl=m["reverse_kl"],
+                   real_modes=report["flowers_modes"]["real"]["modes"], real_kl=report["flowers_modes"]["real"]["reverse_kl"])
+    return row
+
+
+def table(out: Path) -> str:
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines() if line.strip()]
+    lines = ["| variant | seed | steps | modes /36 | high-quality | reverse KL | KID (floor / ceiling) | CPU min | wall min |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        modes = f"{r['modes']}" if "modes" in r else "-"
+        hq = f"{r['high_quality']:.3f}" if "high_quality" in r else "-"
+        kl = f"{r['reverse_kl']:.3f}" if "reverse_kl" in r else "-"
+        lines.append(f"| {r['variant']} | {r['seed']} | {r['steps']} | {modes} | {hq} | {kl} | "
+                     f"{r['kid']:.4f} ({r['kid_floor']:.4f} / {r['kid_ceiling']:.4f}) | {r['train_cpu_min']} | {r['train_wall_min']} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--variants", default="default", help=f"comma-separated, of: {', '.join(VARIANTS)}")
+    ap.add_argument("--seeds", default="0,1", help="comma-separated seeds")
+    ap.add_argument("--jobs", type=int, default=2, help="runs at a time (one torch thread each)")
+    ap.add_argument("--out", type=Path, default=Path("bench-image-generation"))
+    ap.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE", help="override for every variant")
+    ap.add_argument("--table", type=Path, help="only print the table of an existing OUT")
+    ap.add_argument("--one", nargs=2, metavar=("VARIANT", "SEED"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.table:
+        print(table(args.table))
+        return
+    extra = dict(s.split("=", 1) for s in args.sets)
+    if args.one:
+        print(json.dumps(one(args.one[0], int(args.one[1]), args.out, extra)))
+        return
+    args.out.mkdir(parents=True, exist_ok=True)
+    jobs = [(v, int(s)) for v in args.variants.split(",") for s in args.seeds.split(",")]
+    for v, _ in jobs:
+        if v not in VARIANTS:
+            sys.exit(f"unknown variant {v!r}; known: {', '.join(VARIANTS)}")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "GANSUITE_LOAD_PLUGINS": "image-generation"}
+    running: list[tuple[subprocess.Popen, str, int]] = []
+    while jobs or running:
+        while jobs and len(running) < args.jobs:
+            v, s = jobs.pop(0)
+            cmd = [sys.executable, __file__, "--one", v, str(s), "--out", str(args.out)] + [a for kv in args.sets for a in ("--set", kv)]
+            running.append((subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True), v, s))
+        time.sleep(2)
+        for job in [j for j in running if j[0].poll() is not None]:
+            running.remove(job)
+            proc, v, s = job
+            line = proc.stdout.read().strip().splitlines()
+            if proc.returncode == 0 and line:
+                with open(args.out / "results.jsonl", "a") as fh:
+                    fh.write(line[-1] + "\n")
+                print(f"done: {v} seed {s}", flush=True)
+            else:
+                print(f"FAILED: {v} seed {s} (exit {proc.returncode})", flush=True)
+    print(table(args.out))
+
+
+if __name__ == "__main__":
+    main()
