@@ -98,8 +98,7 @@ def upscale_command(run_dir: Path, inputs: tuple[Path, ...], out: Path, compare:
                 panels.append(ref_d)
                 titles.append("reference")
             click.echo(str(save_png(side_by_side(panels, titles), out / f"{path.stem}-compare.png")))
+    if unreadable and len(unreadable) == len(files):
+        raise UserError(f"no input could be read as a picture ({len(files)} file(s), e.g. {files[0]})")
     if unreadable:
         print(f"gansuite: upscale: skipped {len(unreadable)} unreadable file(s), e.g. {unreadable[0]}", file=sys.stderr)
-        if len(unreadable) == len(files):
-            raise UserError("no input could be read as a picture")
-

@@ -41,9 +41,9 @@ class VGGFeatures(nn.Module):
 
     def __init__(self, path: Path) -> None:
         super().__init__()
-        from torchvision.models import vgg19
+        from torchvision.models.vgg import cfgs, make_layers
 
-        self.features = vgg19(weights=None).features[:35]
+        self.features = make_layers(cfgs["E"])[:35]  # VGG19's convolutional part, without the 120M-parameter classifier
         state = load_state(path)
         state = {k.removeprefix("features."): v for k, v in state.items() if not k.startswith("classifier.")}
         try:

@@ -1,0 +1,162 @@
+"""The super-resolution plugin: models at every scale, resizing, metrics, tiling, picture modes, data."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from gansuite_core import UserError
+from gansuite_core.metrics.image import psnr, ssim
+from gansuite_super_resolution.data import CropSource, downscale, embedded_image, mod_crop, scan_folder
+from gansuite_super_resolution.losses import VGGFeatures, relativistic_d_loss, relativistic_g_loss
+from gansuite_super_resolution.models import Discriminator, FastSR, RRDBNet, SRResNet, build_generator
+from gansuite_super_resolution.plugin import SRConfig
+from gansuite_super_resolution.upscale import upscale_any, upscale_rgb
+
+SMALL = {"fast": dict(features=8), "srresnet": dict(features=8, blocks=2), "rrdb": dict(features=8, blocks=1)}
+
+
+def randomise_tail(net: torch.nn.Module) -> torch.nn.Module:
+    """Undo the zero start of the residual branch so the network does more than bicubic."""
+    torch.manual_seed(0)
+    torch.nn.init.normal_(net.tail[0].weight, std=0.05)
+    return net.eval()
+
+
+@pytest.mark.parametrize("model", ["fast", "srresnet", "rrdb"])
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_every_generator_and_scale_starts_as_bicubic(model, scale):
+    g = build_generator(model, scale, bicubic_skip=True, **{"blocks": 1, **SMALL[model]}).eval()
+    x = torch.rand(2, 3, 7, 9)
+    y = g(x)
+    assert y.shape == (2, 3, 7 * scale, 9 * scale)
+    torch.testing.assert_close(y, F.interpolate(x, scale_factor=scale, mode="bicubic", align_corners=False))
+    plain = build_generator(model, scale, bicubic_skip=False, **{"blocks": 1, **SMALL[model]}).eval()
+    assert plain(x).shape == y.shape and not torch.allclose(plain(x), y)
+
+
+def test_model_sizes_match_their_class():
+    count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
+    assert 10_000 < count(FastSR(4)) < 100_000  # ESPCN/FSRCNN class: tens of thousands
+    assert count(SRResNet(4, 64, 16)) > 1_000_000  # the paper's 16 x 64 SRResNet
+    assert count(RRDBNet(4, 32, 4, 16)) < count(RRDBNet(4, 64, 23, 32)) / 10  # the lighter RRDB
+    d = Discriminator(8)
+    score, feats = d(torch.rand(3, 3, 40, 40), features=True)
+    assert score.shape == (3, 1) and len(feats) == 4 and feats[-1].shape[1] == 64
+    assert d(torch.rand(2, 3, 64, 48)).shape == (2, 1)  # any crop size
+
+
+def test_matlab_downscale_reproduces_known_values():
+    flat = np.full((32, 40, 3), 77, np.uint8)
+    assert (downscale(flat, 4) == 77).all()
+    # Keys' cubic reproduces linear functions: away from the borders a ramp stays the ramp at the pixel centres.
+    ramp = np.tile(np.arange(64, dtype=np.float64) * 3, (16, 1)).astype(np.uint8)
+    small = downscale(ramp, 2)
+    assert small.shape == (8, 32)
+    centres = (np.arange(32) * 2 + 0.5) * 3
+    assert np.abs(small[:, 3:-3] - np.round(centres[3:-3])).max() <= 1
+    assert mod_crop(np.zeros((31, 30)), 4).shape == (28, 28)
+
+
+def test_psnr_and_ssim_known_values():
+    a = np.full((40, 40, 3), 100, np.uint8)
+    b = a + 10
+    # Y = 16 + 219 * v/255 for grey pixels: a difference of 10 is 10 * 219/255 on Y.
+    assert psnr(a, b, crop=4, y_channel=True) == pytest.approx(20 * np.log10(255 / (10 * 219 / 255)), abs=1e-9)
+    assert psnr(a, b) == pytest.approx(20 * np.log10(255 / 10), abs=1e-9)
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (48, 48)).astype(np.uint8)
+    assert ssim(x, x) == pytest.approx(1.0)
+    from skimage.metrics import structural_similarity
+
+    y = np.clip(x.astype(int) + rng.integers(-30, 31, x.shape), 0, 255).astype(np.uint8)
+    ref = structural_similarity(x.astype(np.float64), y.astype(np.float64), gaussian_weights=True, sigma=1.5,
+                                use_sample_covariance=False, data_range=255)
+    assert ssim(x, y) == pytest.approx(ref, abs=0.02)
+
+
+@pytest.mark.parametrize("model", ["fast", "srresnet"])
+def test_tiled_output_equals_untiled(model):
+    net = randomise_tail(build_generator(model, 3, bicubic_skip=True, **{"blocks": 1, **SMALL[model]}))
+    img = (np.random.default_rng(1).random((37, 45, 3)) * 255).astype(np.uint8)
+    whole = upscale_rgb(net, img, 3, tile=64, overlap=0)  # fits in one tile
+    tiled = upscale_rgb(net, img, 3, tile=16, overlap=12)  # 9 tiles, context beyond the receptive field
+    assert np.abs(whole.astype(int) - tiled.astype(int)).max() <= 1  # float rounding at most
+    seams = upscale_rgb(net, img, 3, tile=16, overlap=0)
+    assert np.abs(whole.astype(int) - seams.astype(int)).max() > 1  # without context the tiles do differ
+
+
+def test_grayscale_and_rgba_keep_their_mode():
+    net = randomise_tail(FastSR(2, 8))
+    rng = np.random.default_rng(2)
+    gray = rng.integers(0, 256, (20, 24)).astype(np.uint8)
+    out = upscale_any(net, gray, 2, tile=8, overlap=6)
+    assert out.shape == (40, 48) and out.dtype == np.uint8
+    rgba = rng.integers(0, 256, (20, 24, 4)).astype(np.uint8)
+    out = upscale_any(net, rgba, 2)
+    assert out.shape == (40, 48, 4)
+    import cv2
+
+    assert (out[..., 3] == cv2.resize(rgba[..., 3], (48, 40), interpolation=cv2.INTER_CUBIC)).all()
+    assert (out[..., :3] == upscale_rgb(net, np.ascontiguousarray(rgba[..., :3]), 2)).all()
+    la = upscale_any(net, rgba[..., [0, 3]], 2)
+    assert la.shape == (40, 48, 2)
+
+
+def test_crops_are_reproducible_and_paired():
+    img = embedded_image("astronaut")
+    src = CropSource([img], 48, 4, "bicubic")
+    a, b = src.load(0, np.random.default_rng(5)), src.load(0, np.random.default_rng(5))
+    assert torch.equal(a["hr"], b["hr"]) and a["lr"].shape == (3, 12, 12) and a["hr"].shape == (3, 48, 48)
+    hr = (a["hr"].permute(1, 2, 0) * 255).round().byte().numpy()
+    assert torch.equal(torch.from_numpy(downscale(hr, 4)).permute(2, 0, 1).float() / 255, a["lr"])
+    real = CropSource([img], 48, 4, "realistic").load(0, np.random.default_rng(5))
+    assert real["lr"].shape == (3, 12, 12) and not torch.equal(real["lr"], a["lr"])
+
+
+def test_folder_scan_reports_small_and_unreadable_once(tmp_path, capsys):
+    Image.fromarray(np.zeros((80, 90, 3), np.uint8)).save(tmp_path / "big.png")
+    Image.fromarray(np.zeros((30, 90), np.uint8)).save(tmp_path / "small.png")
+    (tmp_path / "broken.jpg").write_bytes(b"not a picture")
+    assert [p.name for p in scan_folder(tmp_path, 64)] == ["big.png"]
+    err = capsys.readouterr().err
+    assert "1 unreadable" in err and "1 image(s) smaller than the 64-pixel crop" in err
+    with pytest.raises(UserError, match="no readable image"):
+        scan_folder(tmp_path, 128)
+    with pytest.raises(UserError, match="no such folder"):
+        scan_folder(tmp_path / "nope", 64)
+
+
+def test_relativistic_losses_reward_the_right_side():
+    real, fake = torch.full((4, 1), 3.0), torch.full((4, 1), -3.0)
+    assert relativistic_d_loss(real, fake) < relativistic_d_loss(fake, real)
+    assert relativistic_g_loss(real, fake) > relativistic_g_loss(fake, real)
+
+
+def test_config_validation():
+    with pytest.raises(ValueError, match="scale=5"):
+        SRConfig(scale=5)
+    with pytest.raises(ValueError, match="ema"):
+        SRConfig(ema=1.0)
+
+
+def test_vgg_weights_from_a_local_file(tmp_path):
+    from safetensors.torch import save_file
+    from torchvision.models.vgg import cfgs, make_layers
+
+    layers = make_layers(cfgs["E"])  # torchvision's VGG19 layout: keys "features.N.weight"
+    state = {f"features.{k}": v for k, v in layers.state_dict().items()}
+    torch.save({k: v for k, v in state.items() if k < "features.3"}, tmp_path / "partial.pth")
+    with pytest.raises(UserError, match="not torchvision VGG19 weights"):
+        VGGFeatures(tmp_path / "partial.pth")
+    save_file(state, str(tmp_path / "vgg19.safetensors"))
+    net = VGGFeatures(tmp_path / "vgg19.safetensors")
+    torch.testing.assert_close(net.features[0].weight, layers[0].weight)
+    assert net(torch.rand(1, 3, 32, 32)).shape == (1, 512, 2, 2)
+    (tmp_path / "bad.pth").write_bytes(b"junk")
+    with pytest.raises(UserError, match="bad.pth"):
+        VGGFeatures(tmp_path / "bad.pth")
+    with pytest.raises(UserError, match="no such file"):
+        VGGFeatures(tmp_path / "missing.safetensors")
