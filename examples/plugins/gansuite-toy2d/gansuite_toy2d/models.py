@@ -6,8 +6,8 @@ packs whose members are too alike, which a packed discriminator sees, so it pena
 collapse at the cost of a wider first layer only. pack = 1 is the plain GAN.
 
 The paper's networks: G 4 x 400 ReLU + BatchNorm from a 2-d z, D 3 maxout layers. Ours are
-narrower and use LeakyReLU without BatchNorm (BatchNorm couples the samples of a batch, which
-packing is meant to judge on their own); sizes are options.
+ReLU MLPs without BatchNorm (BatchNorm couples the samples of a batch, which packing means
+to judge together only inside a pack); sizes are options.
 """
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from torch import nn
 
 
 def mlp(inputs: int, hidden: int, layers: int, outputs: int) -> nn.Sequential:
-    """`layers` hidden layers of `hidden` units with LeakyReLU(0.2), then a linear output."""
+    """`layers` hidden layers of `hidden` ReLU units, then a linear output."""
     mods: list[nn.Module] = []
     width = inputs
     for _ in range(layers):
-        mods += [nn.Linear(width, hidden), nn.LeakyReLU(0.2)]
+        mods += [nn.Linear(width, hidden), nn.ReLU()]
         width = hidden
     mods.append(nn.Linear(width, outputs))
     return nn.Sequential(*mods)
@@ -29,26 +29,26 @@ def mlp(inputs: int, hidden: int, layers: int, outputs: int) -> nn.Sequential:
 class Generator(nn.Module):
     """z (B, latent) -> points (B, 2) in data coordinates."""
 
-    def __init__(self, latent: int, hidden: int, layers: int, scale: float) -> None:
+    def __init__(self, latent: int, hidden: int, layers: int) -> None:
         super().__init__()
         self.latent = latent
         self.body = mlp(latent, hidden, layers, 2)
-        # The MLP works in [-1, 1]-ish coordinates; `scale` maps them back to the data's.
-        self.register_buffer("scale", torch.tensor(float(scale)))
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.body(z) * self.scale  # (B, 2)
+        return self.body(z)  # (B, 2)
 
 
 class Discriminator(nn.Module):
     """Packs of points (B, pack, 2) -> one logit per pack (B,)."""
 
-    def __init__(self, hidden: int, layers: int, pack: int, scale: float) -> None:
+    def __init__(self, hidden: int, layers: int, pack: int, unit: float) -> None:
         super().__init__()
         self.pack = pack
         self.body = mlp(2 * pack, hidden, layers, 1)
-        self.register_buffer("scale", torch.tensor(float(scale)))
+        # Coordinates are read in units of `unit` (a multiple of the modes' sigma), so that the
+        # first layer's kinks are as fine, relative to the modes, on the grid as on the ring.
+        self.register_buffer("unit", torch.tensor(float(unit)))
 
     def forward(self, packs: torch.Tensor) -> torch.Tensor:
-        x = (packs / self.scale).flatten(1)  # (B, pack * 2): the members side by side
+        x = (packs / self.unit).flatten(1)  # (B, pack * 2): the members side by side
         return self.body(x).squeeze(1)  # (B,)

@@ -40,7 +40,7 @@ class Toy2DConfig:
     g_layers: int = 3  # hidden layers of G
     d_hidden: int = 128  # units per hidden layer of D
     d_layers: int = 3  # hidden layers of D
-    d_unit: float = 10.0  # D reads coordinates in units of d_unit * sigma (small: sharper features at the start)
+    d_unit: float = 20.0  # D reads coordinates in units of d_unit * sigma (grid: 1.0, ring: 0.2)
     batch: int = 128  # packs per batch (G makes batch * pack points a step)
     lr: float = 1e-3  # Adam learning rate of both players
     beta1: float = 0.5  # Adam beta1
@@ -71,9 +71,7 @@ GOAL = {"high_quality": 0.95, "reverse_kl": 0.05}  # and every mode captured: th
 
 def networks(cfg: Toy2DConfig) -> dict[str, nn.Module]:
     mix = mixture(cfg.data)
-    # G draws in [-1, 1]-ish units and scales up to the data's half-width. D reads coordinates in units
-    # of d_unit * sigma: the modes are then far apart for its first layer, whose kinks can resolve them.
-    return {"G": Generator(cfg.latent, cfg.g_hidden, cfg.g_layers, mix.scale),
+    return {"G": Generator(cfg.latent, cfg.g_hidden, cfg.g_layers),
             "D": Discriminator(cfg.d_hidden, cfg.d_layers, cfg.pack, cfg.d_unit * mix.sigma)}
 
 
