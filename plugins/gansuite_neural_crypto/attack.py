@@ -26,8 +26,8 @@ from .models import Eve
 def fresh_eve(cfg: Any, wide: bool) -> Eve:
     """An untrained Eve like the co-trained one, or wider and deeper."""
     if wide:
-        return Eve(cfg.cipher_bits, cfg.plain_bits, 2 * cfg.width, cfg.eve_extra_fc + 1, cfg.fc_sigmoid)
-    return Eve(cfg.cipher_bits, cfg.plain_bits, cfg.width, cfg.eve_extra_fc, cfg.fc_sigmoid)
+        return Eve(cfg.cipher_bits, cfg.plain_bits, 2 * cfg.width, cfg.eve_extra_fc + 1, cfg.fc_sigmoid, cfg.act)
+    return Eve(cfg.cipher_bits, cfg.plain_bits, cfg.width, cfg.eve_extra_fc, cfg.fc_sigmoid, cfg.act)
 
 
 @torch.no_grad()

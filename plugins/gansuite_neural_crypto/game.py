@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Literal, Mapping
 
 import numpy as np
 import torch
@@ -29,11 +29,12 @@ class CryptoConfig:
     key_bits: int = 16  # key length (one fresh key per message)
     cipher_bits: int = 16  # ciphertext length
     width: int = 1  # channel multiplier of the conv layers (1: the paper's 2-4-4-1 channels)
-    fc_sigmoid: bool = True  # sigmoid after the fully connected layer (paper); false: none (official code)
+    act: Literal["tanh", "sigmoid"] = "tanh"  # nonlinearity between layers; the paper's sigmoid stalls (docs/bench)
+    fc_sigmoid: bool = True  # nonlinearity after the fully connected layer (paper); false: none (official code)
     eve_extra_fc: int = 0  # extra fully connected layers of the co-trained Eve
     batch: int = 512  # messages per batch (the paper: 256-4096)
-    lr: float = 0.0008  # Adam learning rate of Alice and Bob (the paper: 0.0008)
-    eve_lr: float = 0.0008  # Adam learning rate of Eve
+    lr: float = 0.002  # Adam learning rate of Alice and Bob (the paper: 0.0008)
+    eve_lr: float = 0.002  # Adam learning rate of Eve (the same as Alice and Bob's, as in the paper)
     eve_repeat: int = 2  # Eve updates per Alice/Bob update, each on a fresh batch
     probe_every: int = 200  # steps between success checks
     probe_batch: int = 4096  # messages in each success check
@@ -42,7 +43,7 @@ class CryptoConfig:
     attack_eves: int = 3  # fresh Eves trained by `gansuite crypto RUN attack` (the last one wider and deeper)
     attack_steps: int = 10000  # training steps of each fresh Eve
     attack_batch: int = 512  # batch size of the fresh Eves
-    attack_lr: float = 0.0008  # Adam learning rate of the fresh Eves
+    attack_lr: float = 0.002  # Adam learning rate of the fresh Eves
 
     def __post_init__(self) -> None:
         for name in ("plain_bits", "key_bits", "cipher_bits"):
@@ -70,9 +71,9 @@ class CryptoConfig:
 def make_networks(cfg: CryptoConfig) -> dict[str, nn.Module]:
     """Alice, Bob and the co-trained Eve (Abadi & Andersen 2016, §2.4)."""
     return {
-        "alice": Alice(cfg.plain_bits, cfg.key_bits, cfg.cipher_bits, cfg.width, cfg.fc_sigmoid),
-        "bob": Bob(cfg.cipher_bits, cfg.key_bits, cfg.plain_bits, cfg.width, cfg.fc_sigmoid),
-        "eve": Eve(cfg.cipher_bits, cfg.plain_bits, cfg.width, cfg.eve_extra_fc, cfg.fc_sigmoid),
+        "alice": Alice(cfg.plain_bits, cfg.key_bits, cfg.cipher_bits, cfg.width, cfg.fc_sigmoid, cfg.act),
+        "bob": Bob(cfg.cipher_bits, cfg.key_bits, cfg.plain_bits, cfg.width, cfg.fc_sigmoid, cfg.act),
+        "eve": Eve(cfg.cipher_bits, cfg.plain_bits, cfg.width, cfg.eve_extra_fc, cfg.fc_sigmoid, cfg.act),
     }
 
 

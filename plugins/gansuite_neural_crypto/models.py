@@ -8,6 +8,9 @@ same small transform at every position. Conv layers (window, in -> out channels,
 (4, 1 -> 2, 1), (2, 2 -> 4, 2), (1, 4 -> 4, 1), (1, 4 -> 1, 1); sigmoid between, tanh at the end.
 The stride-2 layer halves 2·O positions to O output bits. `width` multiplies the channel counts
 (the official TensorFlow code halves them); Eve may get extra fully connected layers.
+`act="tanh"` replaces the sigmoids between layers: zero-centred with four times the slope at 0,
+it lets Bob leave the 8-bits-wrong plateau in hundreds of steps instead of thousands
+(measured in docs/bench/neural-crypto.md). The last layer is tanh in both cases.
 """
 from __future__ import annotations
 
@@ -18,22 +21,24 @@ from torch import nn
 class MixTransform(nn.Module):
     """(B, in_bits) -> (B, out_bits), values in (-1, 1)."""
 
-    def __init__(self, in_bits: int, out_bits: int, *, width: int = 1, extra_fc: int = 0, fc_sigmoid: bool = True) -> None:
+    def __init__(self, in_bits: int, out_bits: int, *, width: int = 1, extra_fc: int = 0, fc_sigmoid: bool = True,
+                 act: str = "sigmoid") -> None:
         super().__init__()
+        Act = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh}[act]
         self.out_bits = out_bits
         hidden = 2 * out_bits
         layers: list[nn.Module] = [nn.Linear(in_bits, hidden)]
         for _ in range(extra_fc):  # a wider/deeper attacker (Eve) has more mixing capacity
-            layers += [nn.Sigmoid(), nn.Linear(hidden, hidden)]
+            layers += [Act(), nn.Linear(hidden, hidden)]
         if fc_sigmoid:  # the paper applies a sigmoid after the FC layer; the official code does not
-            layers.append(nn.Sigmoid())
+            layers.append(Act())
         self.fc = nn.Sequential(*layers)
         c = 2 * width
         self.conv = nn.Sequential(
             nn.ConstantPad1d((1, 2), 0.0),  # TensorFlow's "SAME" padding for a window of 4
-            nn.Conv1d(1, c, 4, stride=1), nn.Sigmoid(),  # (B, c, 2·O)
-            nn.Conv1d(c, 2 * c, 2, stride=2), nn.Sigmoid(),  # (B, 2c, O)
-            nn.Conv1d(2 * c, 2 * c, 1), nn.Sigmoid(),  # (B, 2c, O)
+            nn.Conv1d(1, c, 4, stride=1), Act(),  # (B, c, 2·O)
+            nn.Conv1d(c, 2 * c, 2, stride=2), Act(),  # (B, 2c, O)
+            nn.Conv1d(2 * c, 2 * c, 1), Act(),  # (B, 2c, O)
             nn.Conv1d(2 * c, 1, 1), nn.Tanh(),  # (B, 1, O)
         )
 
@@ -45,9 +50,9 @@ class MixTransform(nn.Module):
 class Alice(nn.Module):
     """(plaintext P (B, Np), key K (B, Nk)) -> ciphertext C (B, Nc)."""
 
-    def __init__(self, plain_bits: int, key_bits: int, cipher_bits: int, width: int = 1, fc_sigmoid: bool = True) -> None:
+    def __init__(self, plain_bits: int, key_bits: int, cipher_bits: int, width: int = 1, fc_sigmoid: bool = True, act: str = "sigmoid") -> None:
         super().__init__()
-        self.net = MixTransform(plain_bits + key_bits, cipher_bits, width=width, fc_sigmoid=fc_sigmoid)
+        self.net = MixTransform(plain_bits + key_bits, cipher_bits, width=width, fc_sigmoid=fc_sigmoid, act=act)
 
     def forward(self, p: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
         return self.net(torch.cat([p, k], 1))
@@ -56,9 +61,9 @@ class Alice(nn.Module):
 class Bob(nn.Module):
     """(ciphertext C (B, Nc), key K (B, Nk)) -> plaintext guess (B, Np)."""
 
-    def __init__(self, cipher_bits: int, key_bits: int, plain_bits: int, width: int = 1, fc_sigmoid: bool = True) -> None:
+    def __init__(self, cipher_bits: int, key_bits: int, plain_bits: int, width: int = 1, fc_sigmoid: bool = True, act: str = "sigmoid") -> None:
         super().__init__()
-        self.net = MixTransform(cipher_bits + key_bits, plain_bits, width=width, fc_sigmoid=fc_sigmoid)
+        self.net = MixTransform(cipher_bits + key_bits, plain_bits, width=width, fc_sigmoid=fc_sigmoid, act=act)
 
     def forward(self, c: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
         return self.net(torch.cat([c, k], 1))
@@ -67,9 +72,10 @@ class Bob(nn.Module):
 class Eve(nn.Module):
     """Ciphertext C (B, Nc) -> plaintext guess (B, Np), without the key."""
 
-    def __init__(self, cipher_bits: int, plain_bits: int, width: int = 1, extra_fc: int = 0, fc_sigmoid: bool = True) -> None:
+    def __init__(self, cipher_bits: int, plain_bits: int, width: int = 1, extra_fc: int = 0, fc_sigmoid: bool = True,
+                 act: str = "sigmoid") -> None:
         super().__init__()
-        self.net = MixTransform(cipher_bits, plain_bits, width=width, extra_fc=extra_fc, fc_sigmoid=fc_sigmoid)
+        self.net = MixTransform(cipher_bits, plain_bits, width=width, extra_fc=extra_fc, fc_sigmoid=fc_sigmoid, act=act)
 
     def forward(self, c: torch.Tensor) -> torch.Tensor:
         return self.net(c)

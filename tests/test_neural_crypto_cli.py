@@ -1,0 +1,125 @@
+"""neural-crypto end to end: Bob learns to decrypt in a short run; encrypt/decrypt/attack/evaluate from the CLI."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from gansuite_core import load_run
+from gansuite_core.cli import main
+from gansuite_core.plugins import build_registry, set_registry
+
+# 8-bit messages, small batches: Bob learns within a few hundred steps. eve_goal 0.5 makes the
+# stop depend on Bob alone, so the test checks early stopping without waiting for Alice to hide.
+SHORT = {"plain_bits": 8, "key_bits": 8, "cipher_bits": 8, "batch": 128, "lr": 0.004, "eve_lr": 0.004,
+         "probe_every": 50, "probe_batch": 1024, "eve_goal": 0.5, "log_every": 50, "sample_every": 0, "checkpoint_every": 1000}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def only_this_plugin():
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GANSUITE_LOAD_PLUGINS", "neural-crypto")
+    set_registry(build_registry())
+    yield
+    set_registry(None)
+    mp.undo()
+
+
+def cli(*args: str) -> int:
+    with pytest.raises(SystemExit) as e:
+        main(list(args))
+        raise SystemExit(0)
+    return e.value.code
+
+
+def train(out, **options) -> None:
+    sets = [a for k, v in {**SHORT, **options}.items() for a in ("--set", f"{k}={v}")]
+    assert cli("train", "neural-crypto", "--out", str(out), "--quiet", *sets) == 0
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "crypto"
+    train(out, steps=1500)
+    return out
+
+
+def test_bob_learns_to_decrypt_and_the_run_stops_at_success(trained, capsys):
+    run = load_run(trained)
+    assert run.step < 1500  # stopped by the success check, not the step budget
+    capsys.readouterr()
+    assert cli("evaluate", str(trained), "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["success"] is True and report["bob_bits_wrong"] <= 0.05
+    assert report["steps_to_success"] == run.step
+    first = run.metrics()[0]
+    assert first["alice_bob/bob_bits"] > 2.0  # Bob started near a coin flip (4 of 8)
+    assert (trained / "samples" / f"step-{run.step:08d}.png").is_file()
+
+
+def test_encrypt_then_decrypt_from_the_command_line(trained, capsys):
+    capsys.readouterr()
+    wrong = 0
+    for i, (key, plain) in enumerate([("01101001", "11110000"), ("00000000", "10101010"), ("11111111", "00110011")]):
+        assert cli("crypto", str(trained), "encrypt", "--key", key, "--plaintext", plain) == 0
+        cipher = capsys.readouterr().out.strip()
+        assert len(cipher.split(",")) == 8
+        assert cli("crypto", str(trained), "decrypt", "--key", key, "--ciphertext", cipher) == 0
+        wrong += sum(a != b for a, b in zip(capsys.readouterr().out.strip(), plain))
+    assert wrong <= 1  # Bob is at most 0.05 bits wrong per message on average
+
+
+def test_batch_mode_round_trip(trained, tmp_path):
+    g = np.random.default_rng(0)
+    p, k = g.choice([-1.0, 1.0], (200, 8)), g.choice([-1.0, 1.0], (200, 8))
+    np.savez(tmp_path / "m.npz", plaintext=p, key=k)
+    assert cli("crypto", str(trained), "encrypt", "--input", str(tmp_path / "m.npz"), "--out", str(tmp_path / "c.npz")) == 0
+    with np.load(tmp_path / "c.npz") as z:
+        assert z["ciphertext"].shape == (200, 8)
+    assert cli("crypto", str(trained), "decrypt", "--input", str(tmp_path / "c.npz"), "--out", str(tmp_path / "d.npz")) == 0
+    with np.load(tmp_path / "d.npz") as z:
+        assert (z["plaintext"] != p).sum(1).mean() <= 0.1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["encrypt", "--key", "0110100", "--plaintext", "11110000"], "--key '0110100': expected 8 bits, got 7"),
+    (["encrypt", "--key", "01101001", "--plaintext", "1111000x"], "only the characters 0 and 1"),
+    (["encrypt", "--key", "01101001"], "missing --plaintext"),
+    (["decrypt", "--key", "01101001", "--ciphertext", "0.5,0.5"], "expected 8 numbers, got 2"),
+    (["encrypt", "--input", "nowhere.npz", "--out", "x.npz"], "no such file"),
+    (["encrypt", "--input", "m.npz"], "needs both --input"),
+])
+def test_user_mistakes_are_one_line_errors(trained, capsys, args, message):
+    capsys.readouterr()
+    assert cli("crypto", str(trained), *args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("gansuite: error:") and message in err and "\n" not in err
+
+
+def test_not_a_run_is_a_one_line_error(tmp_path, capsys):
+    assert cli("crypto", str(tmp_path), "encrypt", "--key", "0", "--plaintext", "0") == 2
+    assert "no config.toml" in capsys.readouterr().err
+
+
+def test_attack_trains_fresh_eves_and_evaluate_reports_them(trained, capsys):
+    capsys.readouterr()
+    assert cli("crypto", str(trained), "attack", "--steps", "30", "--eves", "2", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    kinds = [e["kind"] for e in report["fresh_eves"]]
+    assert kinds == ["like the co-trained Eve", "wider and deeper"]
+    assert all(0 <= e["bits_wrong"] <= 8 for e in report["fresh_eves"])
+    assert report["lowest_bits_wrong"] == min(e["lowest_bits_wrong"] for e in report["fresh_eves"])
+    assert json.loads((trained / "attack.json").read_text())["fresh_eves"] == report["fresh_eves"]
+    assert cli("evaluate", str(trained), "--json") == 0
+    assert json.loads(capsys.readouterr().out)["fresh_eves"]["count"] == 2
+
+
+def test_same_seed_same_run(tmp_path):
+    for name in ("a", "b"):
+        train(tmp_path / name, steps=20, probe_every=10)
+    a, b = load_run(tmp_path / "a"), load_run(tmp_path / "b")
+    for net in ("alice", "bob", "eve"):
+        for k, v in a.net(net).state_dict().items():
+            assert torch.equal(v, b.net(net).state_dict()[k]), (net, k)
