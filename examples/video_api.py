@@ -16,7 +16,7 @@ from gansuite_core import load_run
 out = Path(sys.argv[1] if len(sys.argv) > 1 else "runs/video-api")
 
 # 1. Train: any core or application option is a keyword. This is a shortened run (the benchmarked
-#    default is `gansuite train video-prediction`, 1200 steps); lam_adv=0, lam_gdl=0 would be the L2-only ablation.
+#    default is `gansuite train video-prediction`, 900 steps); lam_adv=0, lam_gdl=0 would be the L2-only ablation.
 if not (out / "checkpoints").is_dir():
     gansuite_core.train_app("video-prediction", out, steps=150, adv_start=80, width=8, train_horizon=2,
                             sample_every=0, checkpoint_every=150, test_clips=32)
