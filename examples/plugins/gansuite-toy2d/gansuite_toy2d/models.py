@@ -6,7 +6,7 @@ packs whose members are too alike, which a packed discriminator sees, so it pena
 collapse at the cost of a wider first layer only. pack = 1 is the plain GAN.
 
 The paper's networks: G 4 x 400 ReLU + BatchNorm from a 2-d z, D 3 maxout layers. Ours are
-ReLU MLPs without BatchNorm (BatchNorm couples the samples of a batch, which packing means
+MLPs without BatchNorm (ReLU in G, LeakyReLU in D) (BatchNorm couples the samples of a batch, which packing means
 to judge together only inside a pack); sizes are options.
 """
 from __future__ import annotations
@@ -15,12 +15,12 @@ import torch
 from torch import nn
 
 
-def mlp(inputs: int, hidden: int, layers: int, outputs: int) -> nn.Sequential:
-    """`layers` hidden layers of `hidden` ReLU units, then a linear output."""
+def mlp(inputs: int, hidden: int, layers: int, outputs: int, slope: float = 0.0) -> nn.Sequential:
+    """`layers` hidden layers of `hidden` units with ReLU (slope 0) or LeakyReLU(slope), then a linear output."""
     mods: list[nn.Module] = []
     width = inputs
     for _ in range(layers):
-        mods += [nn.Linear(width, hidden), nn.ReLU()]
+        mods += [nn.Linear(width, hidden), nn.LeakyReLU(slope) if slope else nn.ReLU()]
         width = hidden
     mods.append(nn.Linear(width, outputs))
     return nn.Sequential(*mods)
@@ -44,7 +44,8 @@ class Discriminator(nn.Module):
     def __init__(self, hidden: int, layers: int, pack: int, unit: float) -> None:
         super().__init__()
         self.pack = pack
-        self.body = mlp(2 * pack, hidden, layers, 1)
+        # LeakyReLU(0.2): with plain ReLU, D's deeper units died in our runs and its output went flat.
+        self.body = mlp(2 * pack, hidden, layers, 1, slope=0.2)
         # Coordinates are read in units of `unit` (a multiple of the modes' sigma), so that the
         # first layer's kinks are as fine, relative to the modes, on the grid as on the ring.
         self.register_buffer("unit", torch.tensor(float(unit)))
