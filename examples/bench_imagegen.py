@@ -1,11 +1,12 @@
 """Benchmark of the image-generation application (issue 3): flowers mode coverage, faces KID.
 
-Each (variant, seed) trains in its own process with one torch thread, `--jobs` at a time, then
-is evaluated with the application's own `evaluate` (EMA generator). Results go to OUT/results.jsonl
-(one line per run, appended) and a Markdown table is printed.
+Each (variant, seed) trains in its own process with one torch thread, `--jobs` at a time
+(timings to OUT/trained.jsonl); then every run is evaluated, in one process, with the application's
+own `evaluate` (EMA generator) into OUT/results.jsonl, and a Markdown table is printed.
 
     python examples/bench_imagegen.py --variants default,hinge --seeds 0,1 --jobs 2 --out bench-ig
     python examples/bench_imagegen.py --variants faces,faces-plain --seeds 0 --out bench-ig
+    python examples/bench_imagegen.py --evaluate bench-ig       # evaluate runs trained but not yet evaluated
     python examples/bench_imagegen.py --table bench-ig          # print the table of what is there
 
 Variants are overrides of the default configuration (plugins/gansuite_image_generation/config.py);
@@ -34,31 +35,58 @@ VARIANTS: dict[str, dict] = {
 }
 
 
-def one(variant: str, seed: int, out: Path, extra: dict) -> dict:
-    """Train and evaluate one run in this process; the result row."""
+def train_one(variant: str, seed: int, out: Path, extra: dict) -> dict:
+    """Train one run in this process (one torch thread); its timing row."""
     import torch
 
     torch.set_num_threads(1)
-    from gansuite_core import load_run, train_app
+    from gansuite_core import train_app
 
     options = {**VARIANTS[variant], **extra, "seed": seed}
     run_dir = out / f"{variant}-s{seed}"
     cpu0, wall0 = time.process_time(), time.perf_counter()
     train_app("image-generation", run_dir, quiet=True, **options)
-    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-    run = load_run(run_dir)
+    return {"variant": variant, "seed": seed, "options": options, "run": str(run_dir),
+            "train_cpu_min": round((time.process_time() - cpu0) / 60, 2), "train_wall_min": round((time.perf_counter() - wall0) / 60, 2)}
+
+
+def evaluate_one(row: dict) -> dict:
+    """The application's own evaluation of a trained run (EMA generator), added to its timing row.
+
+    All runs are evaluated in one process so the flowers classifier is trained once.
+    """
+    import torch
+
+    from gansuite_core import load_run
+
+    run = load_run(row["run"])
     report = run.app.evaluate(run, torch.device("cpu"))
-    (run_dir / "eval.json").write_text(json.dumps(report, indent=2, default=str))
-    row = {"variant": variant, "seed": seed, "options": options, "steps": run.step,
-           "train_cpu_min": round(cpu / 60, 2), "train_wall_min": round(wall / 60, 2),
-           "kid": report["model"]["kid"], "kid_floor": report["real_vs_real"]["kid"], "kid_ceiling": report["untrained_generator"]["kid"],
-           "fid": report["model"]["fid"], "precision": report["model"]["precision"], "recall": report["model"]["recall"],
-           "features": report["features"], "samples": report["samples_per_side"]}
+    Path(row["run"], "eval.json").write_text(json.dumps(report, indent=2, default=str))
+    row = {**row, "steps": run.step, "kid": report["model"]["kid"], "kid_floor": report["real_vs_real"]["kid"],
+           "kid_ceiling": report["untrained_generator"]["kid"], "fid": report["model"]["fid"], "precision": report["model"]["precision"],
+           "recall": report["model"]["recall"], "features": report["features"], "samples": report["samples_per_side"]}
     if "flowers_modes" in report:
         m = report["flowers_modes"]["model"]
         row.update(modes=m["modes"], high_quality=m["high_quality"], reverse_kl=m["reverse_kl"],
-                   real_modes=report["flowers_modes"]["real"]["modes"], real_kl=report["flowers_modes"]["real"]["reverse_kl"])
+                   real_modes=report["flowers_modes"]["real"]["modes"], real_kl=report["flowers_modes"]["real"]["reverse_kl"],
+                   classifier_accuracy=report["flowers_modes"]["classifier_accuracy"])
     return row
+
+
+def evaluate_pending(out: Path) -> None:
+    """Evaluate every run of OUT/trained.jsonl not yet in OUT/results.jsonl."""
+    import torch
+
+    torch.set_num_threads(1)
+    done = set()
+    if (out / "results.jsonl").exists():
+        done = {json.loads(x)["run"] for x in (out / "results.jsonl").read_text().splitlines() if x.strip()}
+    for line in (out / "trained.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        if row["run"] not in done:
+            with open(out / "results.jsonl", "a") as fh:
+                fh.write(json.dumps(evaluate_one(row)) + "\n")
+            print(f"evaluated: {row['run']}", flush=True)
 
 
 def table(out: Path) -> str:
@@ -82,14 +110,19 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("bench-image-generation"))
     ap.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE", help="override for every variant")
     ap.add_argument("--table", type=Path, help="only print the table of an existing OUT")
+    ap.add_argument("--evaluate", type=Path, help="only evaluate the trained, not yet evaluated runs of OUT")
     ap.add_argument("--one", nargs=2, metavar=("VARIANT", "SEED"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.table:
         print(table(args.table))
         return
+    if args.evaluate:
+        evaluate_pending(args.evaluate)
+        print(table(args.evaluate))
+        return
     extra = dict(s.split("=", 1) for s in args.sets)
     if args.one:
-        print(json.dumps(one(args.one[0], int(args.one[1]), args.out, extra)))
+        print(json.dumps(train_one(args.one[0], int(args.one[1]), args.out, extra)))
         return
     args.out.mkdir(parents=True, exist_ok=True)
     jobs = [(v, int(s)) for v in args.variants.split(",") for s in args.seeds.split(",")]
@@ -109,11 +142,12 @@ def main() -> None:
             proc, v, s = job
             line = proc.stdout.read().strip().splitlines()
             if proc.returncode == 0 and line:
-                with open(args.out / "results.jsonl", "a") as fh:
+                with open(args.out / "trained.jsonl", "a") as fh:
                     fh.write(line[-1] + "\n")
-                print(f"done: {v} seed {s}", flush=True)
+                print(f"trained: {v} seed {s}", flush=True)
             else:
                 print(f"FAILED: {v} seed {s} (exit {proc.returncode})", flush=True)
+    evaluate_pending(args.out)
     print(table(args.out))
 
 

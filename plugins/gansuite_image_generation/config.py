@@ -20,15 +20,15 @@ class ImageGenConfig:
     model: Literal["dcgan", "resnet"] = "dcgan"  # DCGAN (Radford 2016) or ResNet with spectral norm (Miyato 2018)
     conditional: bool = False  # class-conditional G and projection D (needs labels: flowers modes, mnist, cifar10, subfolders)
     z_dim: int = 64  # latent dimension
-    g_width: int = 32  # generator base width (channels at the last level)
-    d_width: int = 32  # discriminator base width (channels at the first level)
+    g_width: int = 16  # generator base width (channels at the last level)
+    d_width: int = 16  # discriminator base width (channels at the first level)
     loss: Literal["ns", "hinge", "wgan-gp", "lsgan"] = "ns"  # non-saturating, hinge, WGAN-GP or least squares
     n_critic: int = 1  # discriminator updates per generator update (5 is usual for wgan-gp)
     gp_weight: float = 10.0  # WGAN-GP gradient penalty weight (loss=wgan-gp only)
     r1_gamma: float = 0.0  # R1 penalty weight gamma on real images (0: off)
     r1_every: int = 16  # lazy R1: apply every N steps, scaled by N (Karras et al. 2020)
-    diffaugment: str = "color,translation"  # DiffAugment policy on real and fake: comma-separated color, translation, cutout; empty: off
-    batch: int = 64  # batch size (real images per phase run)
+    diffaugment: str = "translation"  # DiffAugment policy on real and fake: comma-separated color, translation, cutout; empty: off
+    batch: int = 32  # batch size (real images per phase run)
     lr_g: float = 2e-4  # generator Adam learning rate
     lr_d: float = 2e-4  # discriminator Adam learning rate
     beta1: float = 0.5  # Adam beta1 (0.0 for wgan-gp and hinge is common)
@@ -37,7 +37,7 @@ class ImageGenConfig:
     flowers_n: int = 5040  # size of the drawn flowers training set (a multiple of 36 keeps modes balanced)
     data_root: str = ""  # cache folder of torchvision data sets (default ~/.cache/gansuite/torchvision)
     eval_samples: int = 2000  # samples drawn by `gansuite evaluate` (and as many real images when available)
-    extractor: str = ""  # feature extractor for FID/KID: '' = Inception if available, else one trained on the real data
+    extractor: str = ""  # features for FID/KID: '' = Inception if available, else trained on the real data; 'trained' forces that; or a plugin's extractor name
     probe_every: int = 0  # every N steps log flowers mode coverage of 720 EMA samples (0: off)
 
     def __post_init__(self) -> None:

@@ -21,7 +21,7 @@ from .game import make_game, networks
 NAME = "image-generation"
 
 # The benchmarked default: `gansuite train image-generation` with no option (docs/bench/image-generation.md).
-CORE_DEFAULTS = {"steps": 3000, "sample_every": 500, "checkpoint_every": 1000, "log_every": 50}
+CORE_DEFAULTS = {"steps": 2000, "sample_every": 500, "checkpoint_every": 500, "log_every": 50}
 
 # A seconds-long run for the contract tests: tiny networks, tiny batches, few steps.
 QUICK = {"steps": 6, "batch": 8, "g_width": 8, "d_width": 8, "z_dim": 8, "flowers_n": 72, "eval_samples": 36,
@@ -38,7 +38,7 @@ def demo(req: DemoRequest) -> DemoResult:
 
     app = _application()
     config = resolve(NAME, ImageGenConfig, app_defaults=CORE_DEFAULTS,
-                     overrides={"steps": 600, "sample_every": 0, "checkpoint_every": 600, "eval_samples": 720, "device": str(req.device)})
+                     overrides={"steps": 400, "sample_every": 0, "checkpoint_every": 400, "eval_samples": 720, "device": str(req.device)})
     run_dir = req.out / "run"
     train(app, config, run_dir, quiet=req.quiet)
     run = load_run(run_dir, device=req.device)
@@ -50,7 +50,7 @@ def demo(req: DemoRequest) -> DemoResult:
     modes = report["flowers_modes"]["model"]
     return DemoResult(
         title="Image generation: a DCGAN on procedural flowers (36 modes)",
-        text=f"600 steps of the default DCGAN (non-saturating loss, DiffAugment colour+translation) on drawn flowers; "
+        text=f"400 steps of the default DCGAN (non-saturating loss, DiffAugment translation) on drawn flowers; "
              f"samples from the EMA generator next to real flowers. Features: {report['features']}.",
         pictures=[fake, real],
         numbers={"modes covered (of 36)": modes["modes"], "high-quality share": modes["high_quality"],
