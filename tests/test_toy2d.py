@@ -6,11 +6,14 @@ pip installs at the same time; an up-to-date editable install is left in place.
 from __future__ import annotations
 
 import fcntl
+import importlib
 import json
 import math
 import os
+import site
 import subprocess
 import sys
+import sysconfig
 from importlib import metadata
 from pathlib import Path
 
@@ -43,9 +46,10 @@ def toy2d_installed():
             subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "-e", str(PKG)],
                            check=True, capture_output=True)
         fcntl.flock(lock, fcntl.LOCK_UN)
-    import importlib
-
+    # Python reads .pth files only at start-up, and this worker started before the install:
+    # read site-packages again the way `site` does, so the in-process imports below see the package.
     importlib.invalidate_caches()
+    site.addsitedir(sysconfig.get_paths()["purelib"])
 
 
 def gansuite(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
