@@ -23,16 +23,17 @@ __version__ = "0.1.0"
 def train_app(app: str, out: str | Path, *, quiet: bool = False, resume: bool = False, **options: Any) -> dict[str, Any]:
     """Train application `app` into run directory `out`, the Python twin of `gansuite train`.
 
-    Keyword options are any core or application config keys: `train_app("neural-crypto", "runs/c", steps=2000)`.
+    Keyword options are any core or application config keys: `train_app("neural-crypto", "runs/c", steps=2000)`;
+    with `resume=True` only core options (steps, device, ...) may change, as with `--resume`.
     Returns the last logged metrics; open the result with `load_run(out)`.
     """
     from .engine import train
-    from .runs import read_config
+    from .runs import resume_config
 
     reg = registry()
     application = reg.app(app)
     if resume:
-        _, config = read_config(Path(out), overrides=options)
+        config = resume_config(Path(out), app, options, reg)
     else:
         config = resolve(app, application.config, app_defaults=application.core_defaults, overrides=options)
     return train(application, config, Path(out), resume=resume, quiet=quiet, registry=reg)

@@ -92,7 +92,7 @@ def _train_command(app_name: str) -> click.Command:
     @click.option("--quiet", is_flag=True, help="No progress bar or messages.")
     def command(out, steps, checkpoint_every, sample_every, seed, device, precision, resume, config_file, sets, quiet) -> None:
         from .engine import train
-        from .runs import read_config
+        from .runs import resume_config
 
         overrides = split_overrides(list(sets))
         flags = {"steps": steps, "checkpoint_every": checkpoint_every, "sample_every": sample_every, "seed": seed, "device": device, "precision": precision}
@@ -100,14 +100,9 @@ def _train_command(app_name: str) -> click.Command:
         if resume:
             if out is None:
                 raise UserError("--resume needs --out RUN_DIR")
-            bad = [k for k in overrides if k not in {f.name for f in dataclasses.fields(CoreConfig)}]
-            if bad or config_file:
-                raise UserError(f"--resume keeps the run's application options; cannot change {', '.join(bad) or '--config'}")
-            if not (out / "config.toml").is_file():
-                raise UserError(f"--resume: {out} is not a run directory (no config.toml)")
-            run_app, config = read_config(out, overrides=overrides)
-            if run_app.name != app.name:
-                raise UserError(f"--resume: {out} is a run of '{run_app.name}', not '{app.name}'")
+            if config_file:
+                raise UserError("--resume keeps the run's application options; cannot use --config")
+            config = resume_config(out, app.name, overrides)
         else:
             file = read_toml(config_file) if config_file else None
             config = resolve(app.name, app.config, app_defaults=app.core_defaults, file=file, file_name=str(config_file), overrides=overrides)

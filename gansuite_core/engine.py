@@ -5,8 +5,9 @@ Each step runs every due phase. A phase updates one player:
     zero grads -> grads on for the player's networks only -> loss -> backward
     -> non-finite check (skip and count) -> optional clipping -> optimizer step
 
-then the step ends with EMA updates and LR schedules. Pictures, probes and checkpoints run
-on rank 0 inside `fork_rng`, so how often you sample never changes what is trained.
+then the step ends with EMA updates and LR schedules. Pictures and probes run on rank 0 inside
+`fork_rng`, so how often you sample never changes what is trained; checkpoints gather every
+rank's RNG state and rank 0 writes them.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import random
 import signal
 import sys
 import time
+import warnings
 from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
@@ -292,8 +294,12 @@ class Trainer:
                     self._phase(phase, sums, counts)
                 self._update_ema()
                 self._sync_buffers()
-                for s in self.sched.values():
-                    s.step()
+                with warnings.catch_warnings():
+                    # Schedules follow the engine's step, not each optimizer's: a player frozen by
+                    # warm-up, the loser schedule or a skipped non-finite step still advances.
+                    warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler.step\(\)` before `optimizer.step\(\)`")
+                    for s in self.sched.values():
+                        s.step()
                 self.step += 1
                 bar.update(1)
                 probe = self._probe() if self.game.probe and self.game.probe_every and self.step % self.game.probe_every == 0 else None

@@ -6,6 +6,7 @@ skipped, and every other command keeps working. Environment switches:
 
     GANSUITE_LOAD_PLUGINS=a,b   load only these entry points (empty: none)
     GANSUITE_STRICT_PLUGINS=1   a broken plugin is fatal (for plugin authors)
+    GANSUITE_NO_ENTRY_POINTS=1  load no entry point (in-process test registries)
 """
 from __future__ import annotations
 
@@ -174,7 +175,7 @@ def describe(reg: Registry) -> list[dict[str, Any]]:
     for name, plugin in reg.pm.list_name_plugin():
         hooks = sorted(h.name for h in reg.pm.get_hookcallers(plugin) or [])
         apps = sorted(a.name for a in reg.apps.values() if a.plugin == name)
-        errors = [f.error for f in reg.failures if f.plugin == name]
+        errors = [f"{f.stage}: {f.error}" for f in reg.failures if f.plugin == name]
         rows.append({"name": name, "version": reg.versions.get(name, ""), "hooks": hooks, "apps": apps, "error": errors[0] if errors else None})
     for f in reg.failures:
         if not any(r["name"] == f.plugin for r in rows):

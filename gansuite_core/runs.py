@@ -9,6 +9,7 @@ loads the latest (or a chosen) checkpoint, without touching any training data.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -21,7 +22,7 @@ from torch import nn
 
 from . import checkpoint as ckpt
 from .app import Application
-from .config import RunConfig, read_toml, resolve
+from .config import CoreConfig, RunConfig, read_toml, resolve
 from .errors import UserError
 
 CONFIG = "config.toml"
@@ -92,6 +93,24 @@ def read_config(run_dir: Path, registry: Any = None, overrides: dict[str, Any] |
         raise UserError(f"{path}: missing 'app = \"NAME\"'")
     app = (registry or default_registry()).app(name)
     return app, resolve(name, app.config, app_defaults=app.core_defaults, file=data, file_name=str(path), overrides=overrides)
+
+
+def resume_config(run_dir: Path, app_name: str, overrides: dict[str, Any], registry: Any = None) -> RunConfig:
+    """The config to resume `run_dir` with: the run's own, with only core options (steps, device ...) changed.
+
+    Application options are part of what was trained; changing them mid-run would silently give a
+    run that no single config describes, so they are refused.
+    """
+    core = {f.name for f in dataclasses.fields(CoreConfig)}
+    bad = sorted(k for k in overrides if k not in core)
+    if bad:
+        raise UserError(f"resume keeps the run's application options; cannot change {', '.join(bad)}")
+    if not (Path(run_dir) / CONFIG).is_file():
+        raise UserError(f"resume: {run_dir} is not a run directory (no {CONFIG})")
+    run_app, config = read_config(Path(run_dir), registry, overrides=overrides)
+    if run_app.name != app_name:
+        raise UserError(f"resume: {run_dir} is a run of '{run_app.name}', not '{app_name}'")
+    return config
 
 
 def load_run(run_dir: str | os.PathLike, *, device: str | torch.device = "cpu", checkpoint: str | os.PathLike | None = None, registry: Any = None) -> Run:

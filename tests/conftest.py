@@ -9,7 +9,6 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 torch.set_num_threads(1)  # two xdist workers on two cores
-os.environ.setdefault("GANSUITE_NO_TENSORBOARD", "1")
 
 
 @pytest.fixture

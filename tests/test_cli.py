@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from gansuite_core import UserError, train_app
 from gansuite_core.cli import main
 
 HERE = Path(__file__).parent
@@ -66,6 +67,8 @@ def test_run_directory_mistakes(toy_registry, capsys, tmp_path):
     one_line_error(*cli(capsys, "train", "toy-gan", "--out", str(tmp_path / "r"), "--quiet")[::2], "already holds a run", "--resume")
     one_line_error(*cli(capsys, "train", "toy-three", "--out", str(tmp_path / "r"), "--resume")[::2], "is a run of 'toy-gan'")
     one_line_error(*cli(capsys, "train", "toy-gan", "--out", str(tmp_path / "r"), "--resume", "--set", "hidden=3")[::2], "cannot change hidden")
+    with pytest.raises(UserError, match="cannot change hidden"):  # the Python API refuses the same
+        train_app("toy-gan", tmp_path / "r", quiet=True, resume=True, hidden=3)
     (tmp_path / "other.toml").write_text('app = "toy-three"\n[app_options]\nbits = 4\n')
     one_line_error(*cli(capsys, "train", "toy-gan", "--config", str(tmp_path / "other.toml"), "--out", str(tmp_path / "x"))[::2], "config for application 'toy-three'")
     (tmp_path / "empty").mkdir()

@@ -48,7 +48,7 @@ def test_broken_plugins_are_reported_and_skipped(fake_entry_points, capsys):
     assert err.count("warning: plugin") == 3
     rows = {r["name"]: r for r in describe(reg)}
     assert rows["good"]["apps"] == ["good-app"] and "gansuite_register_apps" in rows["good"]["hooks"]
-    assert rows["broken-import"]["error"] and rows["broken-register"]["error"]
+    assert rows["broken-import"]["error"].startswith("import: ") and rows["broken-register"]["error"].startswith("register: ")
 
 
 def test_cli_keeps_working_and_lists_failures(fake_entry_points, capsys):
