@@ -1,4 +1,4 @@
-"""Benchmark of neural-crypto (docs/bench/neural-crypto.md): success rate, steps to success,
+"""Benchmark of neural-crypto (docs/benchmarks.md): success rate, steps to success,
 wall time and fresh-Eve bits wrong over several seeds.
 
     .venv/bin/python examples/bench_crypto.py --seeds 10 --jobs 2 --out bench-crypto

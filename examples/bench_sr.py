@@ -1,4 +1,4 @@
-"""Benchmark of the super-resolution application (docs/bench/super-resolution.md).
+"""Benchmark of the super-resolution application (docs/benchmarks.md).
 
 For each scale and generator: train the PSNR-oriented stage (L1 only), evaluate it on the
 held-out photographs, and for the GAN generators continue the same run into the adversarial

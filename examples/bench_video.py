@@ -1,4 +1,4 @@
-"""Benchmark of video-prediction (docs/bench/video-prediction.md): moving digits, 10 -> 10 frames.
+"""Benchmark of video-prediction (docs/benchmarks.md): moving digits, 10 -> 10 frames.
 
 Trains the default model (L2 + GDL + adversarial) and the L2-only ablation side by side, one CPU
 thread each, then evaluates both against copy-last and Farneback flow on the fixed 256-clip test set.

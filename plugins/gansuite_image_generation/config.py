@@ -1,6 +1,6 @@
 """The options of `gansuite train image-generation` (set with `--set key=value`).
 
-The defaults are the benchmarked configuration on `flowers` (docs/bench/image-generation.md).
+The defaults are the benchmarked configuration on `flowers` (docs/benchmarks.md).
 """
 from __future__ import annotations
 

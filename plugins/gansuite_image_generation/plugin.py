@@ -20,7 +20,7 @@ from .game import make_game, networks
 
 NAME = "image-generation"
 
-# The benchmarked default: `gansuite train image-generation` with no option (docs/bench/image-generation.md).
+# The benchmarked default: `gansuite train image-generation` with no option (docs/benchmarks.md).
 CORE_DEFAULTS = {"steps": 2000, "sample_every": 500, "checkpoint_every": 500, "log_every": 50}
 
 # A seconds-long run for the contract tests: tiny networks, tiny batches, few steps.

@@ -10,7 +10,7 @@ The stride-2 layer halves 2·O positions to O output bits. `width` multiplies th
 (the official TensorFlow code halves them); Eve may get extra fully connected layers.
 `act="tanh"` replaces the sigmoids between layers: zero-centred with four times the slope at 0,
 it lets Bob leave the 8-bits-wrong plateau in hundreds of steps instead of thousands
-(measured in docs/bench/neural-crypto.md). The last layer is tanh in both cases.
+(measured in docs/benchmarks.md). The last layer is tanh in both cases.
 """
 from __future__ import annotations
 

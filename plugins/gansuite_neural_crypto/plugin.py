@@ -13,7 +13,7 @@ from .commands import crypto_group
 from .evaluate import demo, evaluate, generate
 from .game import CryptoConfig, make_game, make_networks
 
-# Benchmarked defaults (docs/bench/neural-crypto.md): train until success, at most `steps`.
+# Benchmarked defaults (docs/benchmarks.md): train until success, at most `steps`.
 CORE_DEFAULTS = {"steps": 10000, "log_every": 50, "sample_every": 2000, "checkpoint_every": 2000, "keep_checkpoints": 1}
 # A seconds-long run for the contract tests: 8-bit messages, small batches.
 QUICK = {"plain_bits": 8, "key_bits": 8, "cipher_bits": 8, "batch": 64, "probe_every": 10, "probe_batch": 256,

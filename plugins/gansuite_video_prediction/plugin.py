@@ -149,7 +149,7 @@ def make_game(cfg: VideoConfig, nets: dict[str, nn.Module], ctx: Context) -> Gam
                 judge="D" if cfg.lam_adv > 0 else None, judge_accuracy=accuracy if cfg.lam_adv > 0 else None, snapshot=snapshot)
 
 
-# The benchmarked defaults (docs/bench/video-prediction.md) and a seconds-long configuration for tests.
+# The benchmarked defaults (docs/benchmarks.md) and a seconds-long configuration for tests.
 CORE_DEFAULTS = {"steps": 900, "sample_every": 300, "checkpoint_every": 300, "log_every": 25}
 QUICK = {"steps": 4, "batch": 2, "width": 4, "d_width": 4, "scales": 2, "size": 32, "context": 3, "horizon": 3,
          "train_horizon": 2, "adv_start": 2, "test_clips": 4, "sample_every": 0, "checkpoint_every": 2, "log_every": 2}
