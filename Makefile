@@ -20,5 +20,18 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --durations=15 -q
 
+# The benchmarks of docs/benchmarks.md, one after another (hours on 2 cores; not part of CI).
+bench: $(STAMP)
+	mkdir -p runs/bench
+	$(PY) examples/bench_engine.py --steps 200 --repeats 5 | tee runs/bench/engine.md
+	$(PY) -m pip install -q -e examples/plugins/gansuite-toy2d
+	$(PY) examples/bench_toy2d.py --data grid ring --seeds 10 --jobs 2 --out runs/bench/toy2d
+	$(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --out runs/bench/crypto
+	$(PY) examples/bench_video.py --out runs/bench/video
+	$(PY) examples/bench_sr.py --scale 4 --threads 2 --out runs/bench/sr4
+	$(PY) examples/bench_sr.py --scale 2 --threads 2 --out runs/bench/sr2
+	$(PY) examples/bench_imagegen.py --variants default,hinge,wgan-gp,lsgan,no-diffaugment,warmup,loser --seeds 0,1,2,3,4 --jobs 2 --out runs/bench/ig
+	$(PY) examples/bench_imagegen.py --variants faces,faces-plain --seeds 0,1,2,3,4 --jobs 2 --out runs/bench/ig
+
 clean:
 	rm -rf runs gansuite-demo .pytest_cache
