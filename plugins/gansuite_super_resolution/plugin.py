@@ -39,7 +39,7 @@ class SRConfig:
     patch: int = 16  # low-resolution crop size in pixels; high-resolution crops are patch * scale
     batch: int = 16  # crops per batch
     degradation: Literal["bicubic", "realistic"] = "bicubic"  # LR inputs: MATLAB-style bicubic, or Real-ESRGAN-like blur+noise+JPEG
-    pretrain_steps: int = 1000  # PSNR-oriented L1 steps before the adversarial stage starts
+    pretrain_steps: int = 3500  # PSNR-oriented L1 steps before the adversarial stage (3500: +0.97 dB at x4, 1000: +0.71)
     lr: float = 2e-4  # generator's Adam learning rate in pretraining (cosine-decayed to 10% over it)
     gan_lr: float = 5e-5  # learning rate of G and D in the adversarial stage
     pixel_weight: float = 1e-2  # L1 weight in the adversarial stage (ESRGAN)
@@ -150,7 +150,7 @@ APP = Application(
     name="super-resolution",
     summary="Single-image super-resolution x2/x3/x4: SRResNet, RRDB or a fast model; L1 then relativistic GAN",
     config=SRConfig, networks=networks, game=game, evaluate=evaluate, demo=demo,
-    core_defaults={"steps": 1300, "sample_every": 500, "checkpoint_every": 500, "log_every": 50},
+    core_defaults={"steps": 3800, "sample_every": 500, "checkpoint_every": 500, "log_every": 50},
     quick={"model": "fast", "features": 8, "d_features": 4, "batch": 2, "patch": 8, "steps": 6, "pretrain_steps": 3,
            "sample_every": 3, "checkpoint_every": 3, "log_every": 1},
 )
