@@ -31,7 +31,7 @@ bench: $(STAMP)
 	$(PY) examples/bench_toy2d.py --data grid --seeds 2 --jobs 2 --set pack=4 --out runs/bench/toy2d-pack4
 	$(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --out runs/bench/crypto
 	$(PY) examples/bench_crypto.py --seeds 2 --jobs 2 --attack-eves 0 --set act=sigmoid --out runs/bench/crypto-sigmoid
-	$(PY) examples/bench_crypto.py --seeds 2 --jobs 2 --attack-eves 0 --set lr=0.0008 --set eve_lr=0.0008 --out runs/bench/crypto-lr8e-4
+	$(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --attack-eves 0 --set lr=0.0008 --set eve_lr=0.0008 --out runs/bench/crypto-lr8e-4
 	$(PY) examples/bench_video.py --out runs/bench/video
 	$(PY) examples/bench_sr.py --scale 4 --threads 2 --pretrain 1000 --gan 300 --out runs/bench/sr4
 	$(PY) examples/bench_sr.py --scale 4 --threads 2 --models srresnet --out runs/bench/sr4-long
