@@ -289,48 +289,48 @@ class Trainer:
         for s in old:
             signal.signal(s, interrupt)
         try:
-            while self.step < self.cfg.steps and not self._interrupted:
-                for phase in self._due(sums, counts):
-                    self._phase(phase, sums, counts)
-                self._update_ema()
-                self._sync_buffers()
-                with warnings.catch_warnings():
-                    # Schedules follow the engine's step, not each optimizer's: a player frozen by
-                    # warm-up, the loser schedule or a skipped non-finite step still advances.
-                    warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler.step\(\)` before `optimizer.step\(\)`")
+            with warnings.catch_warnings():
+                # Schedules follow the engine's step, not each optimizer's: a player frozen by warm-up,
+                # the loser schedule or a skipped non-finite step still advances its schedule.
+                warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler.step\(\)` before `optimizer.step\(\)`")
+                while self.step < self.cfg.steps and not self._interrupted:
+                    for phase in self._due(sums, counts):
+                        self._phase(phase, sums, counts)
+                    self._update_ema()
+                    self._sync_buffers()
                     for s in self.sched.values():
                         s.step()
-                self.step += 1
-                bar.update(1)
-                probe = self._probe() if self.game.probe and self.game.probe_every and self.step % self.game.probe_every == 0 else None
-                if probe is not None:
-                    for k, v in probe.items():
-                        sums[f"probe/{k}"], counts[f"probe/{k}"] = float(v), 1
-                    stopped_early = bool(self.game.stop_when and self.game.stop_when(probe))
-                final = self.step >= self.cfg.steps or stopped_early
-                if self.step % self.cfg.log_every == 0 or final:
-                    now = time.perf_counter()
-                    row = {"step": self.step, "time/steps_per_s": (self.step - s_log) / max(now - t_log, 1e-9)}
-                    row.update({k: float(v) / max(counts[k], 1) for k, v in sums.items()})
-                    if self.nonfinite_total:
-                        row["time/nonfinite_skipped"] = self.nonfinite_total
-                    t_log, s_log, last = now, self.step, row
-                    sums, counts = {}, defaultdict(int)
-                    if main:
-                        log.write(row)
-                        bar.set_postfix({k.replace("/loss", ""): f"{v:.3g}" for k, v in row.items() if k.endswith("/loss")}, refresh=False)
-                        self._hook("gansuite_step_end", run=self.run, step=self.step, metrics=row)
-                if main and self.game.snapshot and (final or (self.cfg.sample_every and self.step % self.cfg.sample_every == 0)):
-                    with self._side_job():
-                        self.game.snapshot(self.eval_nets(), self.run_dir / "samples" / f"step-{self.step:08d}")
-                if final or (self.cfg.checkpoint_every and self.step % self.cfg.checkpoint_every == 0):
+                    self.step += 1
+                    bar.update(1)
+                    probe = self._probe() if self.game.probe and self.game.probe_every and self.step % self.game.probe_every == 0 else None
+                    if probe is not None:
+                        for k, v in probe.items():
+                            sums[f"probe/{k}"], counts[f"probe/{k}"] = float(v), 1
+                        stopped_early = bool(self.game.stop_when and self.game.stop_when(probe))
+                    final = self.step >= self.cfg.steps or stopped_early
+                    if self.step % self.cfg.log_every == 0 or final:
+                        now = time.perf_counter()
+                        row = {"step": self.step, "time/steps_per_s": (self.step - s_log) / max(now - t_log, 1e-9)}
+                        row.update({k: float(v) / max(counts[k], 1) for k, v in sums.items()})
+                        if self.nonfinite_total:
+                            row["time/nonfinite_skipped"] = self.nonfinite_total
+                        t_log, s_log, last = now, self.step, row
+                        sums, counts = {}, defaultdict(int)
+                        if main:
+                            log.write(row)
+                            bar.set_postfix({k.replace("/loss", ""): f"{v:.3g}" for k, v in row.items() if k.endswith("/loss")}, refresh=False)
+                            self._hook("gansuite_step_end", run=self.run, step=self.step, metrics=row)
+                    if main and self.game.snapshot and (final or (self.cfg.sample_every and self.step % self.cfg.sample_every == 0)):
+                        with self._side_job():
+                            self.game.snapshot(self.eval_nets(), self.run_dir / "samples" / f"step-{self.step:08d}")
+                    if final or (self.cfg.checkpoint_every and self.step % self.cfg.checkpoint_every == 0):
+                        self.save()
+                    if stopped_early:
+                        self.say(f"stopped at step {self.step}: the application's goal was reached")
+                        break
+                if self._interrupted:
                     self.save()
-                if stopped_early:
-                    self.say(f"stopped at step {self.step}: the application's goal was reached")
-                    break
-            if self._interrupted:
-                self.save()
-                raise Interrupted(f"interrupted at step {self.step}; checkpoint written, continue with --resume")
+                    raise Interrupted(f"interrupted at step {self.step}; checkpoint written, continue with --resume")
         finally:
             bar.close()
             for s, h in old.items():
