@@ -11,8 +11,7 @@ The page must not depend on the machine it is built on, so this script
     a page silently missing its commands;
   - renders every help text at a fixed width (WIDTH columns) whatever the terminal is.
 
-It registers plugin commands the way `gansuite_core.cli.main` does (the
-`gansuite_register_commands` hook on the `cli` group), then walks the command tree recursively,
+It builds the group with `gansuite_core.cli.build_cli`, as `gansuite` itself does, then walks the command tree recursively,
 including each `train APP` command and plugin groups such as `crypto`. Run it in a fresh process:
 the plugin registry and the `cli` group are process-wide, so an interpreter that has already
 loaded other plugins would render them too.
@@ -45,15 +44,13 @@ def _load_cli():
     os.environ["GANSUITE_STRICT_PLUGINS"] = "1"
     os.environ.pop("GANSUITE_NO_ENTRY_POINTS", None)  # would skip entry points altogether
 
-    from gansuite_core.cli import cli
-    from gansuite_core.plugins import each_impl, registry
+    from gansuite_core.cli import build_cli
+    from gansuite_core.plugins import registry
 
-    reg = registry()
-    missing = sorted(set(names) - set(reg.plugin_names()))
+    missing = sorted(set(names) - set(registry().plugin_names()))
     if missing:
         raise SystemExit(f"{COMMAND}: bundled plugin(s) {', '.join(missing)} not installed; run `pip install -e .` first")
-    each_impl(reg, "gansuite_register_commands", cli=cli)
-    return cli
+    return build_cli()
 
 
 def _context(cmd, name: str, parent):

@@ -214,10 +214,16 @@ def new_plugin(name: str, parent: Path) -> None:
     click.echo(f"created {path}\nnext: pip install -e {path} && gansuite plugins && pytest {path}")
 
 
+def build_cli() -> click.Group:
+    """The `gansuite` group with the commands of every loaded plugin added (call once per process)."""
+    each_impl(registry(), "gansuite_register_commands", cli=cli)
+    return cli
+
+
 def main(argv: list[str] | None = None) -> None:
     from .engine import Interrupted, NonFiniteError
 
-    each_impl(registry(), "gansuite_register_commands", cli=cli)
+    build_cli()
     try:
         cli.main(args=argv, prog_name="gansuite", standalone_mode=False)
     except UserError as e:
