@@ -1,4 +1,5 @@
-"""Engine overhead against the plain loop in plain_dcgan.py, and what channels_last, bf16 and
+"""Engine overhead against the plain loop in plain_dcgan.py (as written, and with the idle
+network's gradients turned off as the engine does: `plain_frozen`), and what channels_last, bf16 and
 torch.compile buy on this CPU. Writes a markdown table to stdout.
 
     .venv/bin/python examples/bench_engine.py --steps 200 --repeats 3
@@ -75,9 +76,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--variants", default="plain,engine,channels_last,bf16,compile")
+    ap.add_argument("--variants", default="plain,plain_frozen,engine,channels_last,bf16,compile")
     args = ap.parse_args()
-    variants = {"plain": lambda: train_plain(args.steps), "engine": lambda: train_engine(args.steps),
+    variants = {"plain": lambda: train_plain(args.steps), "plain_frozen": lambda: train_plain(args.steps, freeze=True),
+                "engine": lambda: train_engine(args.steps),
                 "channels_last": lambda: train_engine(args.steps, channels_last=True),
                 "bf16": lambda: train_engine(args.steps, precision="bf16"),
                 "compile": lambda: train_engine(args.steps, compile=True)}

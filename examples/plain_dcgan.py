@@ -38,8 +38,12 @@ def g_loss(G, D, z):
     return F.softplus(-D(G(z))).mean()
 
 
-def train_plain(steps: int, batch: int = 64, seed: int = 0, z_dim: int = 64) -> float:
-    """Train `steps` D+G steps; returns seconds per step (after 10 warm-up steps)."""
+def train_plain(steps: int, batch: int = 64, seed: int = 0, z_dim: int = 64, freeze: bool = False) -> float:
+    """Train `steps` D+G steps; returns seconds per step (after 10 warm-up steps).
+
+    `freeze=True` turns gradients off for the network a step does not update (as the engine and
+    stylegan2-ada do), so G's backward pass computes no gradients for D's weights.
+    """
     G, D, images = setup(seed, z_dim=z_dim)
     opt_g, opt_d = adam(G.parameters()), adam(D.parameters())
     gen = torch.Generator().manual_seed(seed)
@@ -48,9 +52,15 @@ def train_plain(steps: int, batch: int = 64, seed: int = 0, z_dim: int = 64) -> 
         if step == 10:
             t0 = time.perf_counter()
         real = images[torch.randint(0, len(images), (batch,), generator=gen)]
+        if freeze:
+            G.requires_grad_(False)
+            D.requires_grad_(True)
         opt_d.zero_grad(set_to_none=True)
         d_loss(G, D, real, torch.randn(batch, z_dim)).backward()
         opt_d.step()
+        if freeze:
+            G.requires_grad_(True)
+            D.requires_grad_(False)
         opt_g.zero_grad(set_to_none=True)
         g_loss(G, D, torch.randn(batch, z_dim)).backward()
         opt_g.step()
@@ -60,5 +70,6 @@ def train_plain(steps: int, batch: int = 64, seed: int = 0, z_dim: int = 64) -> 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=200)
+    ap.add_argument("--freeze", action="store_true", help="no gradients for the network a step does not update")
     args = ap.parse_args()
-    print(f"plain loop: {1000 * train_plain(args.steps):.2f} ms/step")
+    print(f"plain loop: {1000 * train_plain(args.steps, freeze=args.freeze):.2f} ms/step")
