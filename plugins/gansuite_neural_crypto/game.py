@@ -29,7 +29,7 @@ class CryptoConfig:
     key_bits: int = 16  # key length (one fresh key per message)
     cipher_bits: int = 16  # ciphertext length
     width: int = 1  # channel multiplier of the conv layers (1: the paper's 2-4-4-1 channels)
-    act: Literal["tanh", "sigmoid"] = "tanh"  # nonlinearity between layers; the paper's sigmoid stalls (docs/bench)
+    act: Literal["tanh", "sigmoid"] = "tanh"  # nonlinearity between layers; the paper's sigmoid is 1.4-6x slower (docs/benchmarks.md)
     fc_sigmoid: bool = True  # nonlinearity after the fully connected layer (paper); false: none (official code)
     eve_extra_fc: int = 0  # extra fully connected layers of the co-trained Eve
     batch: int = 512  # messages per batch (the paper: 256-4096)
