@@ -22,8 +22,10 @@ if TYPE_CHECKING:
     from .runs import Run
 
 Nets = Mapping[str, nn.Module]
-# A loss returns the scalar to minimise, optionally with numbers to log: (loss, {"d_real": 0.7}).
-LossResult = Union[torch.Tensor, tuple[torch.Tensor, Mapping[str, float]]]
+# A loss returns the scalar to minimise, optionally with numbers to log: (loss, {"d_real": d_real.mean()}).
+# Logged values stay tensors (0-dim, detached or not): the engine sums them on the device and reads them
+# on the host only every `log_every` steps, so a step never waits for the GPU. Never call .item() in a loss.
+LossResult = Union[torch.Tensor, tuple[torch.Tensor, Mapping[str, torch.Tensor]]]
 
 
 class Stream(Protocol):
@@ -58,6 +60,31 @@ class Phase:
     repeat: int = 1  # run this many times per due step, each on a fresh batch (n critic steps)
     start: int = 0  # first step at which the phase runs (two-stage training: pretrain, then adversarial)
     stop: int | None = None  # the phase runs for steps < stop (None: to the end)
+    data: bool = True  # False: the loss gets batch=None and no batch is loaded (a generator phase that needs only noise)
+    lazy: bool = False  # lazy regularisation (StyleGAN2, Karras et al. 2020, App. B): the loss is multiplied by
+    #                     `every`, and the player's Adam lr and betas are corrected by every/(every+1)
+
+
+@dataclass(frozen=True)
+class EMA:
+    """An exponential moving average of a network's weights, as stylegan2-ada keeps G_ema.
+
+    The horizon is counted in images, not steps, so a larger batch does not lengthen it:
+    beta = 0.5 ** (images per step / half_life), and during ramp-up the half-life is at most
+    `rampup` x the images seen so far, so early averages are not dominated by the random init.
+    Floating-point buffers (BatchNorm running statistics) are averaged with the same beta: copying
+    the raw network's statistics would normalise the averaged weights with another network's
+    statistics (the audit of issue 18 measured 21 against 34 flower modes for that mistake).
+    """
+
+    half_life: float  # images after which an old weight's share has halved (stylegan2-ada: 10,000 at batch 32)
+    batch: int  # images per step on one process (the engine multiplies by the number of processes)
+    rampup: float | None = 0.05  # the half-life is at most rampup x images seen so far (None: no ramp-up)
+
+    def beta(self, images_seen: int, images_per_step: int) -> float:
+        """The decay for one step after `images_seen` images."""
+        half = self.half_life if self.rampup is None else min(self.half_life, images_seen * self.rampup)
+        return 0.5 ** (images_per_step / max(half, 1e-8))
 
 
 @dataclass
@@ -67,9 +94,9 @@ class Game:
     players: list[Player]
     phases: list[Phase]
     data: Stream  # next(data) is one batch; move_to_device() puts tensors on the run's device
-    ema: dict[str, float] = field(default_factory=dict)  # network name -> EMA decay (e.g. {"G": 0.999})
+    ema: dict[str, EMA] = field(default_factory=dict)  # network name -> its EMA (e.g. {"G": EMA(10_000, batch=64)})
     judge: str | None = None  # the discriminating player (D, Eve), used by warm-up and the loser schedule
-    judge_accuracy: Callable[[Nets, Any], float] | None = None  # (nets, batch) -> judge's accuracy in [0, 1]
+    judge_accuracy: Callable[[Nets, Any], torch.Tensor] | None = None  # (nets, batch) -> judge's accuracy in [0, 1], a 0-dim tensor
     snapshot: Callable[[Nets, Path], list[Path]] | None = None  # write pictures for `path` stem; EMA nets
     probe: Callable[[Nets, int], dict[str, float]] | None = None  # extra numbers every probe_every steps
     probe_every: int = 0  # 0 disables the probe
@@ -80,13 +107,19 @@ class Game:
 class Context:
     """What the engine tells `Application.game` about the run it is building."""
 
-    device: torch.device
-    seed: int
+    device: torch.device  # where the networks live and batches must go
+    seed: int  # the run's seed (streams derive their own generators from it)
     rank: int  # this process's rank in data-parallel training (0 when alone)
     world: int  # number of processes
     workers: int  # data-loading workers requested by the user
     run_dir: Path | None  # the run directory (None when building outside a run)
-    channels_last: bool = False
+    channels_last: bool = False  # networks and 4-D batches are channels-last
+    registry: Any = None  # the plugin registry of this process (feature extractors); None outside the CLI
+
+    @property
+    def pin_memory(self) -> bool:
+        """Streams should pin their batches (pass to IndexedStream): the copy to a CUDA device then overlaps compute."""
+        return self.device.type == "cuda"
 
 
 @dataclass(frozen=True)
@@ -100,6 +133,8 @@ class Application:
     game: Callable[[Any, dict[str, nn.Module], Context], Game]  # config, networks, context -> Game
     evaluate: Callable[["Run", torch.device], dict[str, Any]] | None = None  # numbers for `gansuite evaluate`
     generate: Callable[["Run", "GenerateRequest"], list[Path]] | None = None  # `gansuite generate`
+    generate_options: type | None = None  # a frozen dataclass of generate's own options (`--set KEY=VALUE`), each field commented
+    generate_suffixes: tuple[str, ...] = (".png",)  # file types `generate` writes to --out; the first is what `check-plugin` asks for
     demo: Callable[["DemoRequest"], "DemoResult"] | None = None  # a short offline run for `gansuite demo`
     core_defaults: dict[str, Any] = field(default_factory=dict)  # the app's own defaults for core options
     quick: dict[str, Any] = field(default_factory=dict)  # overrides for a seconds-long run (contract tests, smoke checks)
@@ -108,24 +143,36 @@ class Application:
 
 @dataclass(frozen=True)
 class GenerateRequest:
-    """Options of `gansuite generate RUN`."""
+    """Options of `gansuite generate RUN`.
+
+    Checked by the core before `generate` is called: `num` >= 1, the run loads (its application and
+    weights match), `out`'s folder exists (the CLI creates it), and `options` is an instance of the
+    application's `generate_options` with every `--set` key known and typed. The plugin's job: the
+    file type of `out` (raise UserError naming `--out` for one it does not write) and values that
+    only it can judge (a label outside the run's classes, say).
+    """
 
     num: int  # number of samples
-    out: Path  # .png grid, .npy raw samples, .gif latent walk (with interpolate)
-    seed: int = 0
-    truncation: float = 1.0  # 1.0 = no truncation
-    labels: tuple[int, ...] | None = None  # class labels for conditional models
-    interpolate: int = 0  # >0: frames of a latent walk GIF
-    device: torch.device = torch.device("cpu")
+    out: Path  # the file (or folder) to write; its suffix picks the format the application writes
+    seed: int = 0  # seeds the sampling noise; the same seed gives the same samples
+    device: torch.device = torch.device("cpu")  # where the run's networks are
+    options: Any = None  # an instance of Application.generate_options; None means its defaults (a script may leave it out)
 
 
 @dataclass(frozen=True)
 class DemoRequest:
-    """What `gansuite demo` asks of an application."""
+    """What `gansuite demo` asks of an application.
 
-    out: Path  # folder for this demo's run and pictures
-    device: torch.device
-    quiet: bool = False
+    `app` is the application being demonstrated, so a demo can train it without looking it up:
+    `run, report = train_demo(req, steps=400)` trains into `out / "run"`, reloads and evaluates.
+    """
+
+    out: Path  # folder for this demo's run and pictures (created by the core)
+    device: torch.device  # the device the user chose (`gansuite demo --device`)
+    app: "Application | None" = None  # the application whose demo this is
+    quiet: bool = False  # no progress bars or messages
+    registry: Any = None  # the plugin registry of this process (lifecycle hooks, feature extractors)
+    quick: bool = False  # a seconds-long demo on the application's `quick` settings (`check-plugin`, contract tests); train_demo applies them
 
 
 @dataclass
@@ -139,7 +186,11 @@ class DemoResult:
 
 
 def move_to_device(batch: Any, device: torch.device, channels_last: bool = False) -> Any:
-    """Tensors (also inside tuples, lists and dicts) moved to `device`; 4-D ones channels-last if asked."""
+    """Tensors (also inside tuples, lists and dicts) moved to `device`; 4-D ones channels-last if asked.
+
+    The copy is non-blocking: streams pin their batches' memory on CUDA (IndexedStream does), so
+    the host goes on queueing kernels while the batch travels.
+    """
     if isinstance(batch, torch.Tensor):
         batch = batch.to(device, non_blocking=True)
         if channels_last and batch.ndim == 4:

@@ -16,27 +16,25 @@ from typing import Any
 
 import click
 
-from .config import CoreConfig, _describe, field_docs, read_toml, resolve, split_overrides
+from .config import CoreConfig, _describe, field_docs, read_toml, resolve, resolve_options, split_overrides
 from .errors import UserError
-from .plugins import describe, each_impl, registry
+from .plugins import Registry, describe, each_impl, registry
+
+SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
-@click.version_option(package_name="gansuite")
-def cli() -> None:
-    """gansuite: generative adversarial networks as plugins.
-
-    Train an application with `gansuite train APP`, look at it with `gansuite evaluate RUN`,
-    list what is installed with `gansuite apps` and `gansuite plugins`.
-    """
+def _reg() -> Registry:
+    """The registry this command line was built with (click's context object)."""
+    return click.get_current_context().find_root().obj
 
 
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def apps(as_json: bool) -> None:
     """List the installed applications."""
-    reg = registry()
-    rows = [{"name": a.name, "summary": a.summary, "plugin": a.plugin} for a in sorted(reg.apps.values(), key=lambda a: a.name)]
+    reg = _reg()
+    rows = [{"name": a.name, "summary": a.summary, "plugin": a.plugin, "generates": list(a.generate_suffixes) if a.generate else []}
+            for a in sorted(reg.apps.values(), key=lambda a: a.name)]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -45,11 +43,11 @@ def apps(as_json: bool) -> None:
         click.echo(f"{r['name']:<{width}}  {r['summary']}")
 
 
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def plugins(as_json: bool) -> None:
     """List plugins: version, hooks, applications, and any error that made gansuite skip them."""
-    rows = describe(registry())
+    rows = describe(_reg())
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -74,8 +72,14 @@ def _options_help(app_config: type, app_defaults: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _train_command(app_name: str) -> click.Command:
-    app = registry().app(app_name)
+def _options_lines(cls: type) -> str:
+    docs, hints, base = field_docs(cls), typing.get_type_hints(cls), cls()
+    return "\n".join(f"\b\n  {f.name} = {getattr(base, f.name)!r}  [{_describe(hints[f.name])}]\n      {docs.get(f.name, '')}"
+                     for f in dataclasses.fields(cls))
+
+
+def _train_command(reg: Registry, app_name: str) -> click.Command:
+    app = reg.app(app_name)
 
     @click.command(name=app.name, help=f"{app.summary}\n\nTrain it; every option below can be set with --set or a --config TOML file.",
                    epilog=_options_help(app.config, app.core_defaults), context_settings={"max_content_width": 110})
@@ -102,12 +106,12 @@ def _train_command(app_name: str) -> click.Command:
                 raise UserError("--resume needs --out RUN_DIR")
             if config_file:
                 raise UserError("--resume keeps the run's application options; cannot use --config")
-            config = resume_config(out, app.name, overrides)
+            config = resume_config(out, app, overrides)
         else:
             file = read_toml(config_file) if config_file else None
             config = resolve(app.name, app.config, app_defaults=app.core_defaults, file=file, file_name=str(config_file), overrides=overrides)
             out = out or Path("runs") / f"{app.name}-{datetime.now():%Y%m%d-%H%M%S}"
-        last = train(app, config, out, resume=resume, quiet=quiet, registry=registry())
+        last = train(app, config, out, resume=resume, quiet=quiet, registry=reg)
         if not quiet:
             click.echo(f"run: {out}  (step {last.get('step', '?')}; evaluate with: gansuite evaluate {out})", err=True)
 
@@ -116,13 +120,13 @@ def _train_command(app_name: str) -> click.Command:
 
 class _TrainGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(registry().apps)
+        return sorted(ctx.find_root().obj.apps)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return _train_command(name)
+        return _train_command(ctx.find_root().obj, name)
 
 
-@cli.group(cls=_TrainGroup)
+@click.group(cls=_TrainGroup)
 def train() -> None:
     """Train an application: gansuite train APP [OPTIONS]. `gansuite train APP --help` lists its options."""
 
@@ -141,7 +145,7 @@ def _print_report(report: dict[str, Any], indent: str = "") -> None:
             click.echo(f"{indent}{k}: {v}")
 
 
-@cli.command()
+@click.command()
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--device", default="auto", help="auto | cpu | cuda | cuda:N | mps.")
@@ -151,7 +155,7 @@ def evaluate(run_dir: Path, as_json: bool, device: str) -> None:
     from .runs import load_run
 
     dev, _ = resolve_device(device)
-    run = load_run(run_dir, device=dev)
+    run = load_run(run_dir, device=dev, registry=_reg())
     if run.app.evaluate is None:
         raise UserError(f"application '{run.app.name}' has no evaluation")
     report = {"app": run.app.name, "step": run.step, **run.app.evaluate(run, dev)}
@@ -159,38 +163,56 @@ def evaluate(run_dir: Path, as_json: bool, device: str) -> None:
     click.echo(json.dumps(report, indent=2, default=str)) if as_json else _print_report(report)
 
 
-@cli.command()
+@click.command()
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--num", default=64, show_default=True, help="Number of samples.")
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="FILE.png (grid), FILE.npy (raw), FILE.gif (with --interpolate).")
-@click.option("--seed", default=0, show_default=True)
-@click.option("--truncation", default=1.0, show_default=True, help="Latent truncation (1 = none).")
-@click.option("--labels", default=None, help="Comma-separated class labels for conditional models.")
-@click.option("--interpolate", default=0, show_default=True, help="K frames of a latent walk written as a GIF.")
-@click.option("--device", default="auto")
-def generate(run_dir: Path, num: int, out: Path, seed: int, truncation: float, labels: str | None, interpolate: int, device: str) -> None:
-    """Sample from a trained run."""
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="The file to write; its type picks the format (`gansuite apps --json` lists each application's).")
+@click.option("--seed", default=0, show_default=True, help="Seeds the sampling noise.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="An option of the run's application (repeatable); see below.")
+@click.option("--device", default="auto", help="auto | cpu | cuda | cuda:N | mps.")
+def generate(run_dir: Path, num: int, out: Path, seed: int, sets: tuple[str, ...], device: str) -> None:
+    """Sample from a trained run.
+
+    Options each application declares for generate (`--set KEY=VALUE`) are listed by
+    `gansuite generate-options APP`.
+    """
     from .app import GenerateRequest
     from .devices import resolve_device
     from .runs import load_run
 
     if num < 1:
         raise UserError(f"--num {num}: expected a positive number")
-    try:
-        label_t = tuple(int(x) for x in labels.split(",")) if labels else None
-    except ValueError:
-        raise UserError(f"--labels {labels!r}: expected comma-separated integers") from None
     dev, _ = resolve_device(device)
-    run = load_run(run_dir, device=dev)
-    if run.app.generate is None:
-        raise UserError(f"application '{run.app.name}' does not generate samples")
-    if not out.parent.exists():
-        raise UserError(f"--out {out}: folder {out.parent} does not exist")
-    for p in run.app.generate(run, GenerateRequest(num, out, seed, truncation, label_t, interpolate, dev)):
+    run = load_run(run_dir, device=dev, registry=_reg())
+    app = run.app
+    if app.generate is None:
+        raise UserError(f"application '{app.name}' does not generate samples")
+    overrides = split_overrides(list(sets))
+    if app.generate_options is None and overrides:
+        raise UserError(f"--set {next(iter(overrides))}: application '{app.name}' has no generate options")
+    options = resolve_options(app.generate_options, overrides, "--set") if app.generate_options else None
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"--out {out}: cannot create folder {out.parent} ({e.strerror or e})") from None
+    for p in app.generate(run, GenerateRequest(num, out, seed, dev, options)):
         click.echo(str(p))
 
 
-@cli.command()
+@click.command("generate-options")
+@click.argument("app_name", metavar="APP")
+def generate_options(app_name: str) -> None:
+    """List the `--set` options that `gansuite generate` accepts for APP, and the file types it writes."""
+    app = _reg().app(app_name)
+    click.echo(f"{app.name} writes: {', '.join(app.generate_suffixes) if app.generate else '(no generate)'}")
+    if app.generate_options is None:
+        click.echo("no generate options")
+        return
+    click.echo(_options_lines(app.generate_options).replace("\b\n", ""))
+
+
+@click.command()
 @click.argument("apps_", nargs=-1, metavar="[APP]...")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("gansuite-demo"), show_default=True)
 @click.option("--device", default="auto")
@@ -199,11 +221,34 @@ def demo(apps_: tuple[str, ...], out: Path, device: str, quiet: bool) -> None:
     """Run the bundled demos on embedded data and write OUT/index.html."""
     from .demo import run_demos
 
-    page = run_demos(list(apps_), out, device, quiet)
+    page = run_demos(_reg(), list(apps_), out, device, quiet)
     click.echo(f"demo report: {page}")
 
 
-@cli.command("new-plugin")
+@click.command("check-plugin")
+@click.argument("app_name", metavar="APP")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Where to keep the runs (default: a temporary folder).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def check_plugin(app_name: str, out: Path | None, as_json: bool) -> None:
+    """Check an application end to end on its quick settings: train, resume exactly, evaluate, generate, demo, errors."""
+    import tempfile
+
+    from .check import check_app
+
+    app = _reg().app(app_name)
+    with tempfile.TemporaryDirectory(prefix="gansuite-check-") as tmp:
+        results = check_app(app, Path(out) if out else Path(tmp), registry=_reg())
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in results], indent=2))
+    else:
+        for r in results:
+            click.echo(f"{'ok  ' if r.ok else 'FAIL'}  {r.name:<10} {r.seconds:6.1f} s  {r.detail}")
+    failed = [r.name for r in results if not r.ok]
+    if failed:
+        raise UserError(f"check-plugin {app.name}: failed: {', '.join(failed)}")
+
+
+@click.command("new-plugin")
 @click.argument("name")
 @click.option("--dir", "parent", type=click.Path(path_type=Path), default=Path("."), show_default=True, help="Where to create the package folder.")
 def new_plugin(name: str, parent: Path) -> None:
@@ -214,17 +259,36 @@ def new_plugin(name: str, parent: Path) -> None:
     click.echo(f"created {path}\nnext: pip install -e {path} && gansuite plugins && pytest {path}")
 
 
-def build_cli() -> click.Group:
-    """The `gansuite` group with the commands of every loaded plugin added (call once per process)."""
-    each_impl(registry(), "gansuite_register_commands", cli=cli)
+CORE_COMMANDS = [apps, plugins, train, evaluate, generate, generate_options, demo, check_plugin, new_plugin]
+
+
+def build_cli(reg: Registry | None = None) -> click.Group:
+    """A fresh `gansuite` group: the core's commands, then every loaded plugin's (`gansuite_register_commands`).
+
+    `reg` defaults to the process-wide registry; commands find it as click's context object.
+    """
+    reg = reg if reg is not None else registry()
+
+    @click.group(context_settings={**SETTINGS, "obj": reg})
+    @click.version_option(package_name="gansuite")
+    def cli() -> None:
+        """gansuite: generative adversarial networks as plugins.
+
+        Train an application with `gansuite train APP`, look at it with `gansuite evaluate RUN`,
+        list what is installed with `gansuite apps` and `gansuite plugins`.
+        """
+
+    for command in CORE_COMMANDS:
+        cli.add_command(command)
+    each_impl(reg, "gansuite_register_commands", cli=cli)
     return cli
 
 
 def main(argv: list[str] | None = None) -> None:
     from .engine import Interrupted, NonFiniteError
 
-    build_cli()
     try:
+        cli = build_cli()
         cli.main(args=argv, prog_name="gansuite", standalone_mode=False)
     except UserError as e:
         click.echo(f"gansuite: error: {e}", err=True)

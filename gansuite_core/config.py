@@ -43,6 +43,12 @@ class CoreConfig:
     max_nonfinite: int = 10  # consecutive skipped (NaN/inf) updates before the run stops with an error
     tensorboard: bool = True  # also log to TensorBoard when the tensorboard package is installed
 
+    def __post_init__(self) -> None:
+        for key, low in (("steps", 0), ("workers", 0), ("checkpoint_every", 0), ("sample_every", 0), ("warmup_steps", 0),
+                         ("keep_checkpoints", 1), ("log_every", 1), ("max_nonfinite", 1)):
+            if getattr(self, key) < low:
+                raise ValueError(f"{key} = {getattr(self, key)}: expected an integer >= {low}")
+
 
 # --------------------------------------------------------------------------- field docs
 
@@ -248,6 +254,17 @@ def resolve(
             raise UserError(f"--set: unknown key '{key}' for '{app}'{suggest(key, sorted(core_keys | app_keys))}")
     options = _apply(app_config, options, app_set, "--set")
     return RunConfig(app, core, options)
+
+
+def resolve_options(cls: type, overrides: dict[str, Any], where: str = "--set") -> Any:
+    """An instance of the frozen dataclass `cls` (say, an application's generate options) from `--set` strings."""
+    return _apply(cls, cls(), overrides, where)
+
+
+def undocumented(cls: type) -> list[str]:
+    """Fields of dataclass `cls` without a trailing `# comment` (so `--help` would say nothing of them)."""
+    docs = field_docs(cls)
+    return [f.name for f in dataclasses.fields(cls) if not docs.get(f.name)]
 
 
 def check_app_config(app: str, app_config: type) -> None:

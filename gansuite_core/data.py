@@ -84,9 +84,11 @@ class IndexedStream:
         workers: int = 0,
         shuffle: bool = True,
         collate: Callable[[list[Any]], Any] = default_collate,
+        pin_memory: bool = False,
     ) -> None:
         if len(source) == 0:
             raise ValueError("IndexedStream: the source is empty")
+        self.pin_memory = pin_memory  # True on CUDA (Context.pin_memory): page-locked batches copy without blocking
         self.source, self.batch_size, self.seed = source, batch_size, seed
         self.rank, self.world, self.workers, self.shuffle, self.collate = rank, world, workers, shuffle, collate
         self.drawn = 0
@@ -100,6 +102,7 @@ class IndexedStream:
             num_workers=self.workers,
             collate_fn=self.collate,
             persistent_workers=False,
+            pin_memory=self.pin_memory,
             prefetch_factor=2 if self.workers else None,
             # Its own generator: creating the iterator would otherwise draw from the global RNG,
             # so a resumed run (which creates it later) would drift from the uninterrupted one.

@@ -7,24 +7,21 @@ import sys
 import time
 from pathlib import Path
 
+from typing import Any
+
 from .app import DemoRequest, DemoResult
 from .devices import resolve_device
 from .errors import UserError
-from .plugins import registry
-
-# The order of the report page; other applications with a demo follow alphabetically.
-ORDER = ["image-generation", "super-resolution", "video-prediction", "neural-crypto"]
 
 
-def run_demos(names: list[str], out: Path, device: str = "auto", quiet: bool = False) -> Path:
-    """Run the demos of `names` (all that have one when empty); return the report page's path."""
-    reg = registry()
+def run_demos(reg: Any, names: list[str], out: Path, device: str = "auto", quiet: bool = False) -> Path:
+    """Run the demos of `names` (all that have one, alphabetically, when empty); return the report page's path."""
     if names:
         for n in names:
             if reg.app(n).demo is None:
                 raise UserError(f"application {n!r} has no demo")
     else:
-        names = sorted((a.name for a in reg.apps.values() if a.demo), key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
+        names = sorted(a.name for a in reg.apps.values() if a.demo)
         if not names:
             raise UserError("no installed application has a demo")
     try:
@@ -40,7 +37,8 @@ def run_demos(names: list[str], out: Path, device: str = "auto", quiet: bool = F
         if not quiet:
             print(f"\n=== demo {i}/{len(names)}: {name} — {app.summary}", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
-        result = app.demo(DemoRequest(out / name, dev, quiet))
+        (out / name).mkdir(parents=True, exist_ok=True)
+        result = app.demo(DemoRequest(out / name, dev, app=app, quiet=quiet, registry=reg))
         seconds = time.perf_counter() - t0
         results.append((name, result, seconds))
         if not quiet:

@@ -3,9 +3,11 @@
 Each step runs every due phase. A phase updates one player:
 
     zero grads -> grads on for the player's networks only -> loss -> backward
-    -> non-finite check (skip and count) -> optional clipping -> optimizer step
+    -> optional clipping -> non-finite mask (decided on the device) -> optimizer step
 
-then the step ends with EMA updates and LR schedules. Pictures and probes run on rank 0 inside
+then the step ends with EMA updates and LR schedules. Like stylegan2-ada's loop, a step makes no
+host reads: losses, logged numbers and non-finite counters stay on the device and are read every
+`log_every` steps, where a run of non-finite updates is turned into an error. Pictures and probes run on rank 0 inside
 `fork_rng`, so how often you sample never changes what is trained; checkpoints gather every
 rank's RNG state and rank 0 writes them.
 """
@@ -17,10 +19,9 @@ import signal
 import sys
 import time
 import warnings
-from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import torch
@@ -28,10 +29,11 @@ import torch.distributed as dist
 from torch import nn
 
 from . import checkpoint as ckpt
-from .app import Application, Context, Game, Phase, move_to_device
+from .app import EMA, Application, Context, Game, Phase, move_to_device
 from .config import RunConfig
 from .devices import Dist, Precision, barrier, from_environment, init_process_group, resolve_device
 from .errors import UserError
+from .plugins import call_hook
 from .runs import CONFIG, MetricsLog, Run, load_weights, plot_metrics, read_metrics
 
 
@@ -75,9 +77,15 @@ def check_game(game: Game, nets: dict[str, nn.Module]) -> None:
             raise ValueError(f"phase {ph.name!r} updates unknown player {ph.player!r}")
         if ph.every < 1 or ph.repeat < 1:
             raise ValueError(f"phase {ph.name!r}: every and repeat must be >= 1")
-    for n in game.ema:
+    for n, spec in game.ema.items():
         if n not in nets:
             raise ValueError(f"EMA of unknown network {n!r}")
+        if not isinstance(spec, EMA):
+            raise ValueError(f"Game.ema[{n!r}] must be gansuite_core.EMA(half_life=IMAGES, batch=N), not {spec!r}")
+    for p in game.players:
+        lazy = {ph.every for ph in game.phases if ph.player == p.name and ph.lazy and ph.every > 1}
+        if len(lazy) > 1:
+            raise ValueError(f"player {p.name!r} has lazy phases with different intervals {sorted(lazy)}; the optimizer correction needs one")
     if game.judge is not None and game.judge not in players:
         raise ValueError(f"judge {game.judge!r} is not a player")
 
@@ -98,7 +106,7 @@ class Trainer:
         self.nets = {k: v.to(self.device) for k, v in app.networks(config.options).items()}
         if self.cfg.channels_last:
             self.nets = {k: v.to(memory_format=torch.channels_last) for k, v in self.nets.items()}
-        ctx = Context(self.device, self.cfg.seed, self.dist.rank, self.dist.world, self.cfg.workers, self.run_dir, self.cfg.channels_last)
+        ctx = Context(self.device, self.cfg.seed, self.dist.rank, self.dist.world, self.cfg.workers, self.run_dir, self.cfg.channels_last, registry)
         self.game: Game = app.game(config.options, self.nets, ctx)
         check_game(self.game, self.nets)
         if (self.cfg.warmup_steps or self.cfg.schedule == "loser") and self.game.judge is None:
@@ -111,13 +119,15 @@ class Trainer:
         self.owned = {p.name: [self.nets[n] for n in p.networks] for p in self.game.players}
         self.params = {p: [q for m in ms for q in m.parameters()] for p, ms in self.owned.items()}
         self.opt = {p.name: p.optimizer(self.params[p.name]) for p in self.game.players}
+        for p in self.game.players:
+            self._lazy_correction(p.name)
         self.sched = {p.name: p.scheduler(self.opt[p.name]) for p in self.game.players if p.scheduler}
         self.scaler = {p.name: s for p in self.game.players if (s := self.precision.scaler()) is not None}
         self.train_nets = self._wrap()
 
         self.step, self.nonfinite_total = 0, 0
-        self.nonfinite_run: dict[str, int] = defaultdict(int)  # consecutive skips, per phase
-        self.run = Run(self.run_dir, config, app, 0, self.nets, self.ema)
+        self.stats = _Stats(self.device)
+        self.run = Run(self.run_dir, config, app, 0, self.nets, self.ema, registry)
         if resume:
             self._resume()
         elif self.dist.rank:
@@ -146,6 +156,18 @@ class Trainer:
             out[name] = torch.compile(net) if self.cfg.compile else net
         return out
 
+    def _lazy_correction(self, player: str) -> None:
+        """StyleGAN2 App. B: a player regularised every k steps gets lr x k/(k+1) and betas ** (k/(k+1)),
+        so that the regulariser's occasional (k-times amplified) gradient does not change the effective step."""
+        every = {ph.every for ph in self.game.phases if ph.player == player and ph.lazy and ph.every > 1}
+        if not every:
+            return
+        ratio = (k := every.pop()) / (k + 1)
+        for group in self.opt[player].param_groups:
+            group["lr"] = group["lr"] * ratio
+            if "betas" in group:
+                group["betas"] = tuple(b ** ratio for b in group["betas"])
+
     def _average_gradients(self, player: str) -> None:
         grads = [q.grad for q in self.params[player] if q.grad is not None]  # the same set on every rank
         if not grads:
@@ -160,7 +182,7 @@ class Trainer:
 
     # ------------------------------------------------------------------ one phase
 
-    def _phase(self, phase: Phase, sums: dict[str, Any], counts: dict[str, int]) -> None:
+    def _phase(self, phase: Phase, stats: "_Stats") -> None:
         player = phase.player
         mine = set(self.players[player].networks)
         for p in self.game.players:  # gradients only for the phase's player
@@ -168,12 +190,13 @@ class Trainer:
                 self.nets[n].requires_grad_(n in mine)
         opt, scaler = self.opt[player], self.scaler.get(player)
         for _ in range(phase.repeat):
-            batch = move_to_device(next(self.game.data), self.device, self.cfg.channels_last)
+            batch = move_to_device(next(self.game.data), self.device, self.cfg.channels_last) if phase.data else None
             opt.zero_grad(set_to_none=True)
             with self.precision.autocast():
                 out = phase.loss(self.train_nets, batch, self.step)
             loss, logs = (out if isinstance(out, tuple) else (out, {}))
-            (scaler.scale(loss) if scaler else loss).backward()
+            grad_loss = loss * phase.every if phase.lazy else loss  # lazy regularisation: the gain of the skipped steps
+            (scaler.scale(grad_loss) if scaler else grad_loss).backward()
             if self.dist.enabled:
                 self._average_gradients(player)
             if scaler:
@@ -183,49 +206,45 @@ class Trainer:
             if clip:
                 norm = torch.nn.utils.clip_grad_norm_(self.params[player], clip)
             else:
-                norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))) if grads else torch.zeros(())
-            finite = bool(torch.isfinite(norm)) and bool(torch.isfinite(loss.detach()))
+                norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))) if grads else torch.zeros((), device=self.device)
+            # Decided on the device: no host read. After the all-reduce the norm is the same on every
+            # rank; the loss is not, so the flag is agreed with one more (tiny) all-reduce.
+            ok = torch.isfinite(loss.detach().float()) & torch.isfinite(norm.float())
+            if self.dist.enabled:
+                bad = (~ok).float()
+                dist.all_reduce(bad)
+                ok = bad == 0
             if scaler:
-                scaler.step(opt)  # skips the step itself on inf/NaN and lowers the scale
+                scaler.step(opt)  # skips the step itself on inf/NaN gradients and lowers the scale (its own host read)
                 scaler.update()
-                finite = finite or bool(torch.isfinite(loss.detach()))  # overflow alone is the scaler's business
-            elif finite:
+            else:
+                # Masked like GradScaler's found-inf flag, but without reading it: a non-finite step's
+                # gradients become zeros, so no NaN/inf reaches the weights (a momentum optimizer still
+                # coasts one step on its history, as with any zero gradient).
+                if grads:
+                    torch._foreach_nan_to_num_(grads, 0.0, 0.0, 0.0) if hasattr(torch, "_foreach_nan_to_num_") else [g.nan_to_num_(0.0, 0.0, 0.0) for g in grads]
+                    torch._foreach_mul_(grads, ok.to(grads[0].dtype))
                 opt.step()
-            if not finite:
-                self.nonfinite_total += 1
-                self.nonfinite_run[phase.name] += 1
-                if self.nonfinite_run[phase.name] >= self.cfg.max_nonfinite:
-                    raise NonFiniteError(
-                        f"phase {phase.name!r} produced non-finite losses or gradients {self.nonfinite_run[phase.name]} times in a row at step {self.step}; "
-                        "lower the learning rate, use fp32, or add gradient clipping")
-                continue
-            self.nonfinite_run[phase.name] = 0
-            key = f"{phase.name}/loss"
-            sums[key] = sums.get(key, 0.0) + loss.detach().float()
-            counts[key] += 1
-            for k, v in logs.items():
-                key = f"{phase.name}/{k}"
-                sums[key] = sums.get(key, 0.0) + (v.detach().float() if isinstance(v, torch.Tensor) else float(v))
-                counts[key] += 1
+            stats.phase(phase.name, ok, loss, logs)
 
-    def _due(self, sums: dict[str, Any], counts: dict[str, int]) -> list[Phase]:
+    def _due(self, stats: "_Stats") -> list[Phase]:
         due = [ph for ph in self.game.phases
                if self.step % ph.every == 0 and self.step >= ph.start and (ph.stop is None or self.step < ph.stop)]
         judge = self.game.judge
         if self.step < self.cfg.warmup_steps:
             return [ph for ph in due if ph.player == judge]
         if self.cfg.schedule == "loser":
+            # The one host read the engine makes per step, and only in this opt-in schedule: which
+            # phases run depends on the judge's accuracy, and running both sides masked would double the work.
             batch = move_to_device(next(self.game.data), self.device, self.cfg.channels_last)
             with torch.no_grad(), self.precision.autocast():
-                acc = float(self.game.judge_accuracy(self.train_nets, batch))
+                acc = torch.as_tensor(self.game.judge_accuracy(self.train_nets, batch), device=self.device).float().reshape(())
             if self.dist.enabled:  # every rank must take the same branch
-                t = torch.tensor([acc], device=self.device)
-                dist.all_reduce(t)
-                acc = float(t) / self.dist.world
-            judge_lost = acc < 0.5
-            for k, v in (("schedule/judge_accuracy", acc), ("schedule/judge_updated", float(judge_lost))):
-                sums[k] = sums.get(k, 0.0) + v
-                counts[k] += 1
+                dist.all_reduce(acc)
+                acc = acc / self.dist.world
+            judge_lost = bool(acc < 0.5)
+            stats.add("schedule/judge_accuracy", acc)
+            stats.add("schedule/judge_updated", torch.tensor(float(judge_lost)))
             return [ph for ph in due if (ph.player == judge) == judge_lost]
         return due
 
@@ -233,12 +252,17 @@ class Trainer:
 
     @torch.no_grad()
     def _update_ema(self) -> None:
-        for name, decay in self.game.ema.items():
+        """stylegan2-ada's G_ema update, with floating-point buffers (BatchNorm statistics) averaged too."""
+        for name, spec in self.game.ema.items():
+            per_step = spec.batch * self.dist.world
+            beta = spec.beta(self.step * per_step, per_step)  # host arithmetic on ints: no device read
             src, dst = self.nets[name], self.ema[name]
-            for p_ema, p in zip(dst.parameters(), src.parameters()):
-                p_ema.lerp_(p.detach(), 1.0 - decay)
+            torch._foreach_lerp_(list(dst.parameters()), [p.detach() for p in src.parameters()], 1.0 - beta)
             for b_ema, b in zip(dst.buffers(), src.buffers()):
-                b_ema.copy_(b)
+                if b.is_floating_point():
+                    b_ema.lerp_(b, 1.0 - beta)
+                else:  # counters such as num_batches_tracked
+                    b_ema.copy_(b)
 
     @torch.no_grad()
     def _sync_buffers(self) -> None:
@@ -271,11 +295,10 @@ class Trainer:
         log = MetricsLog(self.run_dir, self.step if self.step else None, self.cfg.tensorboard) if main else None
         if main:
             (self.run_dir / "samples").mkdir(parents=True, exist_ok=True)
-            self._hook("gansuite_run_start", run=self.run)
+            call_hook(self.registry, "gansuite_run_start", run=self.run)
         for m in self.nets.values():
             m.train()
-        sums: dict[str, Any] = {}
-        counts: dict[str, int] = defaultdict(int)
+        stats = self.stats
         last: dict[str, Any] = {}
         bar = tqdm(total=self.cfg.steps, initial=self.step, disable=self.quiet or not main, unit="step", dynamic_ncols=True, mininterval=0.5, file=sys.stderr)
         t_log, s_log = time.perf_counter(), self.step
@@ -294,8 +317,8 @@ class Trainer:
                 # the loser schedule or a skipped non-finite step still advances its schedule.
                 warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler.step\(\)` before `optimizer.step\(\)`")
                 while self.step < self.cfg.steps and not self._interrupted:
-                    for phase in self._due(sums, counts):
-                        self._phase(phase, sums, counts)
+                    for phase in self._due(stats):
+                        self._phase(phase, stats)
                     self._update_ema()
                     self._sync_buffers()
                     for s in self.sched.values():
@@ -305,21 +328,26 @@ class Trainer:
                     probe = self._probe() if self.game.probe and self.game.probe_every and self.step % self.game.probe_every == 0 else None
                     if probe is not None:
                         for k, v in probe.items():
-                            sums[f"probe/{k}"], counts[f"probe/{k}"] = float(v), 1
+                            stats.set(f"probe/{k}", float(v))
                         stopped_early = bool(self.game.stop_when and self.game.stop_when(probe))
                     final = self.step >= self.cfg.steps or stopped_early
                     if self.step % self.cfg.log_every == 0 or final:
                         now = time.perf_counter()
                         row = {"step": self.step, "time/steps_per_s": (self.step - s_log) / max(now - t_log, 1e-9)}
-                        row.update({k: float(v) / max(counts[k], 1) for k, v in sums.items()})
+                        row.update(stats.read())  # the host reads the step's numbers here, once per log_every steps
+                        self.nonfinite_total = stats.nonfinite_total
                         if self.nonfinite_total:
                             row["time/nonfinite_skipped"] = self.nonfinite_total
+                        for name, run in stats.nonfinite_run.items():
+                            if run >= self.cfg.max_nonfinite:
+                                raise NonFiniteError(
+                                    f"phase {name!r} produced non-finite losses or gradients {run} times in a row before step {self.step}; "
+                                    "lower the learning rate, use fp32, or add gradient clipping")
                         t_log, s_log, last = now, self.step, row
-                        sums, counts = {}, defaultdict(int)
                         if main:
                             log.write(row)
                             bar.set_postfix({k.replace("/loss", ""): f"{v:.3g}" for k, v in row.items() if k.endswith("/loss")}, refresh=False)
-                            self._hook("gansuite_step_end", run=self.run, step=self.step, metrics=row)
+                            call_hook(self.registry, "gansuite_step_end", run=self.run, step=self.step, metrics=row)
                     if main and self.game.snapshot and (final or (self.cfg.sample_every and self.step % self.cfg.sample_every == 0)):
                         with self._side_job():
                             self.game.snapshot(self.eval_nets(), self.run_dir / "samples" / f"step-{self.step:08d}")
@@ -341,7 +369,7 @@ class Trainer:
             rows = read_metrics(self.run_dir / "metrics.jsonl")
             plot_metrics(rows, self.run_dir / "loss.png", f"{self.app.name}: {self.run_dir.name}")
             self.run.step = self.step
-            self._hook("gansuite_run_end", run=self.run, metrics=last)
+            call_hook(self.registry, "gansuite_run_end", run=self.run, metrics=last)
         barrier(self.dist)
         if self.dist.enabled and dist.is_initialized():
             dist.destroy_process_group()
@@ -375,7 +403,7 @@ class Trainer:
             "scaler": {n: s.state_dict() for n, s in self.scaler.items()},
             "data": self.game.data.state_dict(),
             "rng": rngs,
-            "engine": {"nonfinite_total": self.nonfinite_total},
+            "engine": {"nonfinite_total": int(self.stats.total)},  # a checkpoint is a host read anyway
         }
 
     def save(self) -> Path:
@@ -385,7 +413,7 @@ class Trainer:
             path.parent.mkdir(parents=True, exist_ok=True)
             ckpt.save(path, state)
             ckpt.prune(path.parent, self.cfg.keep_checkpoints)
-            self._hook("gansuite_checkpoint_written", run=self.run, step=self.step, path=path)
+            call_hook(self.registry, "gansuite_checkpoint_written", run=self.run, step=self.step, path=path)
         barrier(self.dist)
         return path
 
@@ -413,24 +441,59 @@ class Trainer:
         ckpt.set_rng_state(rngs[self.dist.rank] if self.dist.rank < len(rngs) else rngs[0])
         self.step = int(state["step"])
         self.nonfinite_total = int(state["engine"]["nonfinite_total"])
+        self.stats.total = torch.tensor(self.nonfinite_total, dtype=torch.int64, device=self.device)
         self.run.step = self.step
         self.say(f"resumed from {path} at step {self.step}")
 
-    # ------------------------------------------------------------------ plugin lifecycle hooks
 
-    def _hook(self, name: str, **kwargs: Any) -> None:
-        if self.registry is None:
-            return
-        if not hasattr(self, "_muted"):
-            self._muted: set[str] = set()
-        for impl in reversed(getattr(self.registry.pm.hook, name).get_hookimpls()):
-            if impl.plugin_name in self._muted:
-                continue
-            try:
-                impl.function(**{k: v for k, v in kwargs.items() if k in impl.argnames})
-            except Exception as e:  # noqa: BLE001 -- a logger plugin must not kill training
-                self._muted.add(impl.plugin_name)
-                print(f"gansuite: warning: plugin {impl.plugin_name!r} failed in {name} ({type(e).__name__}: {e}); its hooks are off for this run", file=sys.stderr)
+class _Stats:
+    """What a step logs, kept on the device: sums and counts per key, and the non-finite counters.
+
+    Nothing here reads a tensor on the host except `read()`, which the loop calls every `log_every` steps.
+    """
+
+    def __init__(self, device: torch.device) -> None:
+        self.device = device
+        self.sums: dict[str, torch.Tensor] = {}
+        self.counts: dict[str, torch.Tensor] = {}
+        self.fixed: dict[str, float] = {}  # host numbers (probe results)
+        self.total = torch.zeros((), dtype=torch.int64, device=device)
+        self._runs: dict[str, torch.Tensor] = {}  # consecutive non-finite steps, per phase
+        self.nonfinite_total, self.nonfinite_run = 0, {}
+
+    def add(self, key: str, value: Any, weight: torch.Tensor | None = None) -> None:
+        v = value.detach().float().reshape(()) if isinstance(value, torch.Tensor) else torch.tensor(float(value))
+        v = v.to(self.device)
+        w = torch.ones((), device=self.device) if weight is None else weight.float()
+        v = torch.where(w > 0, v, torch.zeros_like(v))  # a skipped step's NaN must not poison the sum
+        self.sums[key] = self.sums[key] + v * w if key in self.sums else v * w
+        self.counts[key] = self.counts[key] + w if key in self.counts else w
+
+    def set(self, key: str, value: float) -> None:
+        self.fixed[key] = value
+
+    def phase(self, name: str, ok: torch.Tensor, loss: torch.Tensor, logs: Mapping[str, Any]) -> None:
+        bad = (~ok).to(torch.int64)
+        self.total = self.total + bad
+        run = self._runs.get(name, torch.zeros((), dtype=torch.int64, device=self.device))
+        self._runs[name] = (run + 1) * bad
+        self.add(f"{name}/loss", loss, ok)
+        for k, v in logs.items():
+            self.add(f"{name}/{k}", v, ok)
+
+    def read(self) -> dict[str, float]:
+        """The averages since the last read (one host transfer), then start afresh."""
+        keys = list(self.sums)
+        runs = list(self._runs)
+        n = len(keys)
+        packed = torch.stack([*(self.sums[k] / self.counts[k].clamp(min=1) for k in keys), *(self.counts[k] for k in keys),
+                              self.total.float(), *(self._runs[r].float() for r in runs)]).tolist() if keys or runs else [float(self.total)]
+        row = {k: v for k, v, c in zip(keys, packed[:n], packed[n:2 * n]) if c > 0}  # a key whose every update was skipped is left out
+        row.update(self.fixed)
+        self.nonfinite_total = int(packed[2 * n])
+        self.nonfinite_run = {r: int(v) for r, v in zip(runs, packed[2 * n + 1:])}
+        self.sums, self.counts, self.fixed = {}, {}, {}
+        return row
 
 
 def prepare_run_dir(run_dir: Path, config: RunConfig, resume: bool) -> None:

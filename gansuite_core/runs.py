@@ -3,8 +3,11 @@
 `load_run(path)` is the scripting API: it rebuilds the networks from the run's config and
 loads the latest (or a chosen) checkpoint, without touching any training data.
 
-    run = gansuite_core.load_run("runs/flowers")
+    run = gansuite_core.load_run("runs/flowers", app="image-generation")
     G = run.net("G")          # the EMA copy when the application keeps one
+
+This module never fetches the process-wide plugin registry: callers pass the registry (or the
+Application itself); `gansuite_core.load_run`, the front door, passes the process-wide one.
     print(run.config.options)  # the application's frozen config
 """
 from __future__ import annotations
@@ -39,6 +42,12 @@ class Run:
     step: int = 0
     networks: dict[str, nn.Module] = field(default_factory=dict)  # the trained networks
     ema: dict[str, nn.Module] = field(default_factory=dict)  # EMA copies, by the same names
+    registry: Any = None  # the plugin registry the run was opened with (None: opened with an Application alone)
+
+    @property
+    def extractors(self) -> dict[str, Any]:
+        """Feature extractors registered by plugins (name -> (plugin, factory)); empty without a registry."""
+        return dict(self.registry.extractors) if self.registry is not None else {}
 
     def net(self, name: str, ema: bool = True) -> nn.Module:
         """Network `name`: its EMA copy when there is one and `ema` is true."""
@@ -77,10 +86,13 @@ def read_metrics(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def read_config(run_dir: Path, registry: Any = None, overrides: dict[str, Any] | None = None) -> tuple[Application, RunConfig]:
-    """The application and resolved config of an existing run directory."""
-    from .plugins import registry as default_registry
+def read_config(run_dir: Path, registry: Any = None, overrides: dict[str, Any] | None = None, *,
+                app: "str | Application | None" = None) -> tuple[Application, RunConfig]:
+    """The application and resolved config of an existing run directory.
 
+    `app` (a name or the Application) is checked against the run's; an Application is used as it
+    is, without a registry. Otherwise `registry` finds the run's application by name.
+    """
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise UserError(f"run {run_dir}: no such directory")
@@ -91,11 +103,17 @@ def read_config(run_dir: Path, registry: Any = None, overrides: dict[str, Any] |
     name = data.get("app")
     if not isinstance(name, str):
         raise UserError(f"{path}: missing 'app = \"NAME\"'")
-    app = (registry or default_registry()).app(name)
+    want = app.name if isinstance(app, Application) else app
+    if want is not None and want != name:
+        raise UserError(f"run {run_dir}: is a run of '{name}', not '{want}'")
+    if not isinstance(app, Application):
+        if registry is None:
+            raise TypeError("read_config: pass the plugin registry or the Application")
+        app = registry.app(name)
     return app, resolve(name, app.config, app_defaults=app.core_defaults, file=data, file_name=str(path), overrides=overrides)
 
 
-def resume_config(run_dir: Path, app_name: str, overrides: dict[str, Any], registry: Any = None) -> RunConfig:
+def resume_config(run_dir: Path, app: Application, overrides: dict[str, Any]) -> RunConfig:
     """The config to resume `run_dir` with: the run's own, with only core options (steps, device ...) changed.
 
     Application options are part of what was trained; changing them mid-run would silently give a
@@ -107,16 +125,21 @@ def resume_config(run_dir: Path, app_name: str, overrides: dict[str, Any], regis
         raise UserError(f"resume keeps the run's application options; cannot change {', '.join(bad)}")
     if not (Path(run_dir) / CONFIG).is_file():
         raise UserError(f"resume: {run_dir} is not a run directory (no {CONFIG})")
-    run_app, config = read_config(Path(run_dir), registry, overrides=overrides)
-    if run_app.name != app_name:
-        raise UserError(f"resume: {run_dir} is a run of '{run_app.name}', not '{app_name}'")
+    try:
+        _, config = read_config(Path(run_dir), overrides=overrides, app=app)
+    except UserError as e:
+        raise UserError(f"resume: {e}") from None
     return config
 
 
-def load_run(run_dir: str | os.PathLike, *, device: str | torch.device = "cpu", checkpoint: str | os.PathLike | None = None, registry: Any = None) -> Run:
-    """Open a run: its config, application and networks with the latest checkpoint's weights (in eval mode)."""
+def load_run(run_dir: str | os.PathLike, *, app: "str | Application | None" = None, device: str | torch.device = "cpu",
+             checkpoint: str | os.PathLike | None = None, registry: Any = None) -> Run:
+    """Open a run: its config, application and networks with the latest checkpoint's weights (in eval mode).
+
+    `app` (a name or an Application) must match the run's application: a one-line UserError otherwise.
+    """
     run_dir = Path(run_dir)
-    app, config = read_config(run_dir, registry)
+    app, config = read_config(run_dir, registry, app=app)
     if checkpoint is None:
         found = ckpt.list_checkpoints(run_dir / "checkpoints")
         if not found:
@@ -136,7 +159,7 @@ def load_run(run_dir: str | os.PathLike, *, device: str | torch.device = "cpu", 
     dev = torch.device(device)
     for m in list(nets.values()) + list(ema.values()):
         m.to(dev).eval().requires_grad_(False)
-    return Run(run_dir, config, app, int(state["step"]), nets, ema)
+    return Run(run_dir, config, app, int(state["step"]), nets, ema, registry)
 
 
 def load_weights(net: nn.Module, state: dict[str, torch.Tensor], where: str) -> None:

@@ -91,7 +91,10 @@ def test_lazy_regulariser_runs_every_k_steps(toy_registry, tmp_path):
     (tmp_path / "c").mkdir()
     t = Trainer(app, cfg, tmp_path / "c", quiet=True)
     t.fit()
-    assert t.game.data.drawn == 8 * 2 + 2  # D and G every step, R1 at steps 0 and 4
+    assert t.game.data.drawn == 8 + 2  # D every step, R1 at steps 0 and 4; G (data=False) loads none
+    group = t.opt["D"].param_groups[0]  # StyleGAN2 App. B: lr and betas corrected by k/(k+1)
+    assert group["lr"] == pytest.approx(2e-3 * 4 / 5) and group["betas"] == pytest.approx((0.5 ** 0.8, 0.99 ** 0.8))
+    assert t.opt["G"].param_groups[0]["lr"] == pytest.approx(2e-3)
 
 
 def test_warmup_freezes_everyone_but_the_judge(toy_registry, tmp_path):
@@ -109,16 +112,131 @@ def test_warmup_freezes_everyone_but_the_judge(toy_registry, tmp_path):
     assert "G/loss" not in run.metrics()[-1] and "D/loss" in run.metrics()[-1]
 
 
-def test_loser_schedule_updates_one_side_per_step(toy_registry, tmp_path):
-    last = train_app("toy-gan", tmp_path / "l", quiet=True, steps=20, schedule="loser")
-    rows = load_run(tmp_path / "l").metrics()
-    assert all(0.0 <= r["schedule/judge_accuracy"] <= 1.0 for r in rows)
-    assert 0.0 <= last["schedule/judge_updated"] <= 1.0
+def _watch(reg, every_step: list) -> None:
+    """Register a plugin that records a copy of every network's parameters at each logged step."""
+    from gansuite_core import hookimpl
+
+    class Watch:
+        @hookimpl
+        def gansuite_step_end(self, run, step, metrics):
+            every_step.append((step, metrics, {n: [p.detach().clone() for p in m.parameters()] for n, m in run.networks.items()}))
+
+    reg.pm.register(Watch(), name="watch")
+
+
+def test_loser_schedule_updates_exactly_one_side_per_step(toy_registry, tmp_path):
+    from gansuite_core.plugins import build_registry, set_registry
+
+    seen: list = []
+    _watch(toy_registry.pm and toy_registry, seen)
+    set_registry(build_registry(toy_registry.pm, entry_points=False))
+    train_app("toy-gan", tmp_path / "l", quiet=True, steps=20, schedule="loser", log_every=1)
+    assert len(seen) == 20
+    sides = []
+    for (_, _, before), (step, row, after) in zip(seen, seen[1:]):
+        moved = {n for n in after if any(not torch.equal(a, b) for a, b in zip(before[n], after[n]))}
+        judge_updated = row["schedule/judge_updated"] == 1.0
+        assert moved == ({"D"} if judge_updated else {"G"}), (step, moved, row)
+        sides.append(judge_updated)
+    assert all(0.0 <= r["schedule/judge_accuracy"] <= 1.0 for _, r, _ in seen)
+
+
+def test_a_steady_step_makes_no_host_reads(toy_registry, tmp_path, monkeypatch):
+    """Between two log steps the engine never reads a tensor on the host (a GPU would stall on each)."""
+    import sys
+
+    from gansuite_core import engine, hookimpl
+    from gansuite_core.plugins import build_registry, set_registry
+
+    core = str(Path(engine.__file__).parent)
+    state = {"on": False, "reads": []}
+
+    def counting(name, original):
+        def wrapper(self, *a, **k):
+            caller = sys._getframe(1).f_code
+            if state["on"] and caller.co_filename.startswith(core):
+                state["reads"].append(f"{name} in {Path(caller.co_filename).name}:{caller.co_name}")
+            return original(self, *a, **k)
+        return wrapper
+
+    for name in ("item", "__bool__", "__float__", "__int__", "tolist"):
+        monkeypatch.setattr(torch.Tensor, name, counting(name, getattr(torch.Tensor, name)))
+    read = engine._Stats.read
+
+    def read_off(self):
+        state["on"] = False  # the log step's one read is allowed
+        return read(self)
+
+    monkeypatch.setattr(engine._Stats, "read", read_off)
+
+    class Start:
+        @hookimpl
+        def gansuite_step_end(self, run, step, metrics):
+            state["on"] = step == 10  # count across steps 11..20
+
+    toy_registry.pm.register(Start(), name="start")
+    set_registry(build_registry(toy_registry.pm, entry_points=False))
+    train_app("toy-gan", tmp_path / "s", quiet=True, steps=20, log_every=10, r1_every=4, sample_every=0, checkpoint_every=0)
+    assert state["on"] is False and state["reads"] == []
+
+
+def test_ema_averages_batchnorm_statistics_and_scores_like_its_raw_twin(toy_registry, tmp_path):
+    from gansuite_core import plugins
+    from gansuite_core.config import resolve
+    from gansuite_core.engine import Trainer
+
+    app = plugins.registry().app("toy-gan")
+    cfg = resolve("toy-gan", app.config, app_defaults=app.core_defaults, overrides={"steps": 300, "log_every": 100, "sample_every": 0})
+    (tmp_path / "e").mkdir()
+    t = Trainer(app, cfg, tmp_path / "e", quiet=True)
+    bn_raw = [m for m in t.nets["G"].modules() if isinstance(m, torch.nn.BatchNorm1d)][0]
+    bn_ema = [m for m in t.ema["G"].modules() if isinstance(m, torch.nn.BatchNorm1d)][0]
+    t.fit()
+    assert not torch.equal(bn_raw.running_mean, bn_ema.running_mean)  # averaged, not copied
+    before = bn_ema.running_mean.clone()
+    t.nets["G"].train()
+    t.nets["G"](torch.randn(64, 2))  # moves the raw statistics
+    spec = t.game.ema["G"]
+    beta = spec.beta(t.step * spec.batch, spec.batch)
+    t._update_ema()
+    torch.testing.assert_close(bn_ema.running_mean, before * beta + bn_raw.running_mean * (1 - beta))
+
+    def score(g):  # share of samples within 0.25 of one of the four ring modes
+        with torch.no_grad():
+            x = g.eval()(torch.randn(2000, 2, generator=torch.Generator().manual_seed(1)))
+        modes = torch.tensor([[1.0, 0], [0, 1], [-1, 0], [0, -1]])
+        return float((torch.cdist(x, modes).min(1).values < 0.25).float().mean())
+
+    raw, ema = score(t.nets["G"]), score(t.ema["G"])
+    assert raw > 0.3 and ema > raw - 0.1, (raw, ema)
+
+
+def test_ema_horizon_is_counted_in_images():
+    from gansuite_core import EMA
+
+    small, large = EMA(10_000, batch=32, rampup=None), EMA(10_000, batch=64, rampup=None)
+    assert small.beta(10**6, 32) ** 2 == pytest.approx(large.beta(10**6, 64))  # two small steps = one large
+    ramped = EMA(10_000, batch=32)
+    assert ramped.beta(0, 32) == 0.0 and ramped.beta(1000, 32) < ramped.beta(10**6, 32)
 
 
 def test_nonfinite_losses_are_skipped_then_stop_the_run(toy_registry, tmp_path):
     with pytest.raises(NonFiniteError, match="phase 'D'.*10 times in a row"):
         train_app("toy-gan", tmp_path / "n", quiet=True, steps=30, blowup=True)
+
+
+def test_a_nonfinite_update_never_reaches_the_weights(toy_registry, tmp_path):
+    from gansuite_core import plugins
+    from gansuite_core.config import resolve
+    from gansuite_core.engine import Trainer
+
+    app = plugins.registry().app("toy-gan")
+    cfg = resolve("toy-gan", app.config, app_defaults=app.core_defaults, overrides={"steps": 5, "blowup": True, "log_every": 5})
+    (tmp_path / "n").mkdir()
+    t = Trainer(app, cfg, tmp_path / "n", quiet=True)
+    last = t.fit()  # 5 bad steps < max_nonfinite 10: the run goes on
+    assert all(torch.isfinite(p).all() for p in t.nets["D"].parameters())
+    assert last["time/nonfinite_skipped"] == 5 and "D/loss" not in last
 
 
 def test_lifecycle_hooks_are_called_and_a_failing_one_is_muted(toy_registry, tmp_path, capsys):

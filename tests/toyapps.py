@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gansuite_core import Application, Game, Phase, Player, SeededStream, hookimpl
+from gansuite_core import EMA, Application, Game, Phase, Player, SeededStream, hookimpl, train_demo
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class ToyGANConfig:
     batch: int = 64  # batch size
     lr: float = 2e-3  # Adam learning rate
     r1_every: int = 0  # lazy R1 interval (0: off)
+    ema_half_life: float = 640.0  # EMA half-life in images
     blowup: bool = False  # make the D loss NaN (tests the non-finite guard)
 
 
@@ -50,15 +51,16 @@ def gan_game(cfg: ToyGANConfig, nets: dict[str, nn.Module], ctx) -> Game:
         return loss, {"real": lr.mean().detach(), "fake": lf.mean().detach()}
 
     def g_loss(n, b, step):
-        return F.softplus(-n["D"](n["G"](b["z"]))).mean()
+        z = torch.randn(cfg.batch, 2, device=next(n["G"].parameters()).device)
+        return F.softplus(-n["D"](n["G"](z))).mean()
 
     def r1(n, b, step):
         x = b["real"].requires_grad_(True)
         (grad,) = torch.autograd.grad(n["D"](x).sum(), x, create_graph=True)
-        return grad.square().sum(1).mean() * cfg.r1_every
+        return grad.square().sum(1).mean()
 
     def acc(n, b):
-        return float(((n["D"](b["real"]) > 0).float().mean() + (n["D"](n["G"](b["z"])) < 0).float().mean()) / 2)
+        return ((n["D"](b["real"]) > 0).float().mean() + (n["D"](n["G"](b["z"])) < 0).float().mean()) / 2
 
     def snapshot(n, stem: Path):
         pts = n["G"](torch.randn(256, 2, generator=torch.Generator().manual_seed(0))).numpy()
@@ -66,12 +68,12 @@ def gan_game(cfg: ToyGANConfig, nets: dict[str, nn.Module], ctx) -> Game:
         return [stem.with_suffix(".npy")]
 
     adam = lambda p: torch.optim.Adam(p, lr=cfg.lr, betas=(0.5, 0.99))  # noqa: E731
-    phases = [Phase("D", "D", d_loss), Phase("G", "G", g_loss)]
+    phases = [Phase("D", "D", d_loss), Phase("G", "G", g_loss, data=False)]
     if cfg.r1_every:
-        phases.append(Phase("D_r1", "D", r1, every=cfg.r1_every))
+        phases.append(Phase("D_r1", "D", r1, every=cfg.r1_every, lazy=True))
     return Game(
         players=[Player("G", ["G"], adam), Player("D", ["D"], adam, scheduler=lambda o: torch.optim.lr_scheduler.StepLR(o, 50, 0.9))],
-        phases=phases, data=SeededStream(batch, seed=ctx.seed, rank=ctx.rank), ema={"G": 0.9},
+        phases=phases, data=SeededStream(batch, seed=ctx.seed, rank=ctx.rank), ema={"G": EMA(cfg.ema_half_life, batch=cfg.batch)},
         judge="D", judge_accuracy=acc, snapshot=snapshot)
 
 
@@ -121,12 +123,9 @@ def three_game(cfg: ThreeConfig, nets, ctx) -> Game:
 
 def gan_demo(req):
     from gansuite_core import DemoResult
-    from gansuite_core.config import resolve
-    from gansuite_core.engine import train
     from gansuite_core.pictures import save_gif, save_grid
 
-    app = Application("toy-gan", "", ToyGANConfig, gan_networks, gan_game)
-    train(app, resolve("toy-gan", ToyGANConfig, overrides={"steps": 10, "device": str(req.device)}), req.out / "run", quiet=True)
+    train_demo(req, steps=10)
     grid = save_grid(torch.rand(4, 3, 8, 8) * 2 - 1, req.out / "grid.png")
     frames = [np.full((16, 16, 3), 40 * i, np.uint8) for i in range(4)]
     gif = save_gif(frames, req.out / "walk.gif")

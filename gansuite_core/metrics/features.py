@@ -9,8 +9,8 @@ Where the features come from decides what a number means, so every report names 
 - `inception`: torchvision's Inception-v3 (2048-d pool features) built from a local weights file,
   given by `GANSUITE_INCEPTION=/path/inception_v3.pth` (a torchvision state dict). These weights are
   torchvision's ImageNet ones, not the TensorFlow graph of the original FID: close, not identical.
-- plugins may register others (`gansuite_register_feature_extractors`), looked up by name in
-  `gansuite_core.plugins.registry().extractors`.
+- plugins may register others (`gansuite_register_feature_extractors`); a caller passes the
+  registry's extractors (`run.extractors`) to `find_extractor`.
 - otherwise `RotationExtractor`: a small CNN trained in seconds on the real data to predict image
   rotations (Gidaris et al. 2018). Its numbers rank models on the same data; they are not
   Inception FIDs, and its name says so in every report.
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Callable, Mapping, Protocol, runtime_checkable
 
 import torch
 import torch.nn.functional as F
@@ -56,7 +56,9 @@ class InceptionExtractor:
         path = Path(path)
         if not path.is_file():
             raise UserError(f"Inception weights {path}: no such file (expected torchvision's inception_v3 state dict, .pth)")
-        net = torchvision.models.inception_v3(weights=None, aux_logits=True, init_weights=False)
+        # transform_input=False: the network is fed [-1, 1] directly, the scale torchvision's ported
+        # weights expect after their own transform_input step (ImageNet-normalised input is ~2.2x too large).
+        net = torchvision.models.inception_v3(weights=None, aux_logits=True, init_weights=False, transform_input=False)
         try:
             net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
         except Exception as e:  # noqa: BLE001 -- any unreadable file is the user's to fix
@@ -69,10 +71,8 @@ class InceptionExtractor:
         x = images.to(self.device).float()
         if x.shape[1] == 1:
             x = x.repeat(1, 3, 1, 1)
-        x = F.interpolate((x + 1) / 2, size=(299, 299), mode="bilinear", align_corners=False)
-        mean = torch.tensor([0.485, 0.456, 0.406], device=x.device).view(1, 3, 1, 1)
-        std = torch.tensor([0.229, 0.224, 0.225], device=x.device).view(1, 3, 1, 1)
-        return self.net((x - mean) / std)
+        x = F.interpolate(x, size=(299, 299), mode="bilinear", align_corners=False)  # (B, 3, 299, 299) in [-1, 1]
+        return self.net(x)
 
 
 class _RotNet(nn.Module):
@@ -124,15 +124,15 @@ class RotationExtractor:
         return self.net.features(images.float().cpu())
 
 
-def find_extractor(name: str | None, device: torch.device = torch.device("cpu")) -> FeatureExtractor | None:
-    """The extractor called `name` (a plugin's, or `inception`), or with no name the best available one.
+def find_extractor(name: str | None, device: torch.device = torch.device("cpu"),
+                   extractors: Mapping[str, tuple[str, Callable[[], FeatureExtractor]]] | None = None) -> FeatureExtractor | None:
+    """The extractor called `name` (one of `extractors`, or `inception`), or with no name the best available one.
 
+    `extractors` are those plugins registered (`run.extractors`: name -> (plugin, factory)).
     Returns None when no standard extractor is available (then train a `RotationExtractor`).
     Raises UserError for a name that nothing provides.
     """
-    from ..plugins import registry
-
-    extractors = registry().extractors
+    extractors = dict(extractors or {})
     if name:
         if name in extractors:
             return extractors[name][1]()

@@ -1,0 +1,1 @@
+"""fake-detection: telling real images from generated ones (a gansuite plugin)."""

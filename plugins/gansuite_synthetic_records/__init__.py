@@ -1,0 +1,1 @@
+"""synthetic-records: synthetic patient tables with a conditional tabular GAN (a gansuite plugin)."""
