@@ -38,5 +38,18 @@ if dump:  # after fit(), every rank writes the weights it ended with
         return out
 
     engine.Trainer.fit = fit_and_dump
+    average = engine.Trainer._average_gradients
+
+    def average_and_dump(self, player):  # the first all-reduce: each rank's own gradients, then what it got back
+        if getattr(self, "_grads_dumped", False):
+            return average(self, player)
+        before = [q.grad.detach().clone() for q in self.params[player] if q.grad is not None]
+        average(self, player)
+        after = [q.grad.detach().clone() for q in self.params[player] if q.grad is not None]
+        tensors = {**{f"before.{i}": t for i, t in enumerate(before)}, **{f"after.{i}": t for i, t in enumerate(after)}}
+        save_file(tensors, str(Path(dump) / f"grads-rank{self.dist.rank}.safetensors"))
+        self._grads_dumped = True
+
+    engine.Trainer._average_gradients = average_and_dump
 
 main(sys.argv[1:])

@@ -77,8 +77,9 @@ def test_sigkill_mid_run_then_resume_equals_the_uninterrupted_run(tmp_path):
     deadline = time.time() + 240
     while time.time() < deadline and len(ckpt.list_checkpoints(part / "checkpoints")) < 2:
         time.sleep(0.05)
+    assert proc.poll() is None, "the run ended before it could be killed"
     proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    assert proc.wait() == -signal.SIGKILL, "the run was not killed by the signal"
     found = ckpt.list_checkpoints(part / "checkpoints")
     assert found and found[-1][0] < 80, "the run should have been killed before its end"
     for _, p in found:

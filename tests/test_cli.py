@@ -52,6 +52,8 @@ def test_apps_and_train_help_list_every_option_with_default(toy_registry, capsys
     (["train", "toy-gan", "--device", "cuda:3"], ["--device cuda:3"]),
     (["train", "toy-gan", "--precision", "fp16", "--device", "cpu"], ["fp16 needs a GPU"]),
     (["evaluate", "/nonexistent/run"], ["/nonexistent/run"]),
+    (["train", "toy-gan", "--steps", "-5"], ["steps = -5", "expected an integer >= 0"]),
+    (["train", "toy-gan", "--set", "log_every=0"], ["log_every = 0", ">= 1"]),
 ])
 def test_user_mistakes_are_one_line_errors(toy_registry, capsys, tmp_path, args, needles):
     if args[0] == "train":
@@ -99,9 +101,26 @@ def test_config_file_and_set_override_order(toy_registry, capsys, tmp_path):
 
 
 def test_evaluate_and_generate_on_an_app_without_them(toy_registry, capsys, tmp_path):
-    assert cli(capsys, "train", "toy-gan", "--out", str(tmp_path / "r"), "--steps", "3", "--quiet")[0] == 0
+    assert cli(capsys, "train", "toy-three", "--out", str(tmp_path / "r"), "--steps", "3", "--quiet")[0] == 0
     one_line_error(*cli(capsys, "evaluate", str(tmp_path / "r"))[::2], "has no evaluation")
     one_line_error(*cli(capsys, "generate", str(tmp_path / "r"), "--out", str(tmp_path / "x.png"))[::2], "does not generate")
+    one_line_error(*cli(capsys, "generate", str(tmp_path / "r"), "--out", str(tmp_path / "x.png"), "--set", "a=1")[::2], "does not generate")
+
+
+def test_generate_options_reach_the_application_and_out_folders_are_created(toy_registry, capsys, tmp_path):
+    import numpy as np
+
+    assert cli(capsys, "train", "toy-gan", "--out", str(tmp_path / "r"), "--steps", "3", "--quiet")[0] == 0
+    code, out, err = cli(capsys, "generate", str(tmp_path / "r"), "--num", "5", "--out", str(tmp_path / "new" / "deeper" / "a.npy"))
+    assert code == 0, err
+    a = np.load(tmp_path / "new" / "deeper" / "a.npy")
+    assert cli(capsys, "generate", str(tmp_path / "r"), "--num", "5", "--out", str(tmp_path / "b.npy"), "--set", "scale=2")[0] == 0
+    assert a.shape == (5, 2) and np.allclose(np.load(tmp_path / "b.npy"), 2 * a, atol=1e-6)
+    one_line_error(*cli(capsys, "generate", str(tmp_path / "r"), "--out", str(tmp_path / "c.npy"), "--set", "scal=2")[::2],
+                   "unknown key 'scal'", "did you mean 'scale'")
+    one_line_error(*cli(capsys, "generate", str(tmp_path / "r"), "--out", str(tmp_path / "c.png"))[::2], "--out", "writes .npy")
+    code, out, _ = cli(capsys, "generate-options", "toy-gan")
+    assert code == 0 and "scale = 1.0" in out and "multiplies every sample" in out and ".npy" in out
 
 
 def test_python_dash_m_and_console_script_run():

@@ -28,8 +28,41 @@ def test_bf16_autocast_trains_on_cpu(toy_registry, tmp_path):
     assert load_run(tmp_path / "bf16").net("G").state_dict()["0.weight"].dtype == torch.float32  # master weights stay fp32
 
 
-def test_channels_last_and_compile_flags_run(toy_registry, tmp_path, monkeypatch):
-    train_app("toy-gan", tmp_path / "cl", quiet=True, steps=3, channels_last=True)
+def test_channels_last_reaches_networks_and_batches(tmp_path):
+    from dataclasses import dataclass
+
+    import torch.nn.functional as F
+    from torch import nn
+
+    from gansuite_core import Application, Game, Phase, Player, SeededStream
+    from gansuite_core.config import resolve
+    from gansuite_core.engine import Trainer
+
+    @dataclass(frozen=True)
+    class ConvConfig:
+        width: int = 4  # conv channels
+
+    seen = []
+
+    def loss(n, b, step):
+        seen.append(b.is_contiguous(memory_format=torch.channels_last) and not b.is_contiguous())
+        return F.softplus(-n["D"](b)).mean()
+
+    def game(cfg, nets, ctx):
+        return Game([Player("D", ["D"], lambda p: torch.optim.SGD(p, lr=0.1))], [Phase("D", "D", loss)],
+                    SeededStream(lambda g: torch.randn(4, 3, 8, 8, generator=g), seed=0))
+
+    app = Application("conv", "a conv net", ConvConfig, lambda c: {"D": nn.Sequential(nn.Conv2d(3, c.width, 3), nn.Flatten(), nn.Linear(c.width * 36, 1))}, game)
+    for flag in (True, False):
+        (tmp_path / str(flag)).mkdir()
+        seen.clear()
+        t = Trainer(app, resolve("conv", ConvConfig, overrides={"steps": 2, "channels_last": flag, "sample_every": 0}), tmp_path / str(flag), quiet=True)
+        t.fit()
+        assert seen == [flag, flag]
+        assert t.nets["D"][0].weight.is_contiguous(memory_format=torch.channels_last) == flag
+
+
+def test_compile_flag_runs(toy_registry, tmp_path, monkeypatch):
     # Dynamo traces for real; the eager backend skips Inductor's minute-long C++ build (benchmarked instead).
     compiled = []
     real = torch.compile

@@ -132,10 +132,28 @@ def gan_demo(req):
     return DemoResult("Toy GAN", "Ten steps on four Gaussians.", [req.out / "run" / "loss.png", grid, gif], {"steps": 10})
 
 
+@dataclass(frozen=True)
+class ToyGenerateOptions:
+    scale: float = 1.0  # multiplies every sample (tests that generate options reach the application)
+
+
+def gan_generate(run, req) -> list[Path]:
+    opts = req.options or ToyGenerateOptions()
+    if req.out.suffix != ".npy":
+        from gansuite_core import UserError
+
+        raise UserError(f"--out {req.out}: toy-gan writes .npy")
+    with torch.no_grad():
+        pts = run.net("G")(torch.randn(req.num, 2, generator=torch.Generator().manual_seed(req.seed))) * opts.scale
+    np.save(req.out, pts.numpy())
+    return [req.out]
+
+
 class ToyPlugin:
     @hookimpl
     def gansuite_register_apps(self, register):
         register(Application("toy-gan", "A 2-D GAN on four Gaussians (tests)", ToyGANConfig, gan_networks, gan_game, demo=gan_demo,
+                             generate=gan_generate, generate_options=ToyGenerateOptions, generate_suffixes=(".npy",),
                              core_defaults={"steps": 60, "log_every": 5, "checkpoint_every": 20, "sample_every": 30}))
         register(Application("toy-three", "Alice, Bob and Eve in miniature (tests)", ThreeConfig, three_networks, three_game,
                              core_defaults={"steps": 40, "log_every": 5}))
