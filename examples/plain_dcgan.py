@@ -1,10 +1,11 @@
 """A plain, hand-written PyTorch GAN loop: the yardstick for the engine's overhead.
 
-Same DCGAN, batch, data and losses as `examples/bench_engine.py` runs through gansuite's
-engine; diff the two to see what the engine adds (per-phase requires_grad switching, a
-non-finite check, metric averaging, checkpoints and pictures at the end).
+The same DCGAN, batch, data and losses run through gansuite's engine in
+`examples/bench_engine.py`; diff the two to see what the engine adds (per-phase requires_grad
+switching, the non-finite mask, metrics kept on the device, EMA off, checkpoints at the end).
+Self-contained on purpose: it imports no plugin, so the yardstick never moves with one.
 
-    .venv/bin/python examples/plain_dcgan.py --steps 200
+    .venv/bin/python examples/plain_dcgan.py --steps 200 --freeze
 """
 from __future__ import annotations
 
@@ -13,17 +14,33 @@ import time
 
 import torch
 import torch.nn.functional as F
-
-from gansuite_image_generation.flowers import batch as flower_batch
-from gansuite_image_generation.models import build
+from torch import nn
 
 
-def setup(seed: int = 0, n: int = 2048, size: int = 32, width: int = 32, z_dim: int = 64):
-    """The shared DCGAN and data: flowers rendered once into memory, (N, 3, 32, 32) in [-1, 1]."""
-    images, _ = flower_batch(n, size, seed=123)
+def dcgan(z_dim: int = 64, width: int = 32) -> tuple[nn.Module, nn.Module]:
+    """DCGAN (Radford et al. 2016) for 32x32 RGB: G (B, z) -> (B, 3, 32, 32), D (B, 3, 32, 32) -> (B,)."""
+    w = width
+    G = nn.Sequential(
+        nn.Unflatten(1, (z_dim, 1, 1)),
+        nn.ConvTranspose2d(z_dim, 4 * w, 4, 1, 0, bias=False), nn.BatchNorm2d(4 * w), nn.ReLU(True),  # 4x4
+        nn.ConvTranspose2d(4 * w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.ReLU(True),  # 8x8
+        nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU(True),  # 16x16
+        nn.ConvTranspose2d(w, 3, 4, 2, 1), nn.Tanh())  # 32x32
+    D = nn.Sequential(
+        nn.Conv2d(3, w, 4, 2, 1), nn.LeakyReLU(0.2, True),  # 16x16
+        nn.Conv2d(w, 2 * w, 4, 2, 1), nn.LeakyReLU(0.2, True),  # 8x8
+        nn.Conv2d(2 * w, 4 * w, 4, 2, 1), nn.LeakyReLU(0.2, True),  # 4x4
+        nn.Conv2d(4 * w, 1, 4, 1, 0), nn.Flatten(0))
+    return G, D
+
+
+def setup(seed: int = 0, n: int = 2048, z_dim: int = 64):
+    """The shared networks and data: n smooth random colour images in memory, (n, 3, 32, 32) in [-1, 1]."""
+    g = torch.Generator().manual_seed(123)
+    images = F.interpolate(torch.rand(n, 3, 4, 4, generator=g) * 2 - 1, size=32, mode="bilinear", align_corners=False)
     torch.manual_seed(seed)
-    nets = build("dcgan", z_dim, 3, size, width, width, 0, True)
-    return nets["G"], nets["D"], images
+    G, D = dcgan(z_dim)
+    return G, D, images
 
 
 def adam(params):
