@@ -13,7 +13,7 @@ import os
 import random
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -151,3 +151,22 @@ def checkpoint_path(folder: Path, step: int) -> Path:
 def prune(folder: Path, keep: int) -> None:
     for _, p in list_checkpoints(folder)[:-keep] if keep > 0 else []:
         p.unlink(missing_ok=True)
+
+
+def load_latest(folder: Path, warn: Callable[[str], None] | None = None) -> tuple[Path, dict[str, Any]]:
+    """The newest readable checkpoint in `folder`: an unreadable newest one (a disk error, a copy cut
+    short) is reported through `warn` and the previous one is used. UserError when none can be read."""
+    found = list_checkpoints(Path(folder))
+    if not found:
+        raise UserError(f"no checkpoint in {folder}")
+    errors = []
+    for _, path in reversed(found):
+        try:
+            state = load(path)
+        except UserError as e:
+            errors.append(str(e))
+            continue
+        if errors and warn is not None:
+            warn(f"{errors[0]}; using the previous checkpoint {path.name}")
+        return path, state
+    raise UserError(errors[0] + (f" (and {len(errors) - 1} older ones)" if len(errors) > 1 else ""))

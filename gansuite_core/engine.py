@@ -418,11 +418,10 @@ class Trainer:
         return path
 
     def _resume(self) -> None:
-        found = ckpt.list_checkpoints(self.run_dir / "checkpoints")
-        if not found:
-            raise UserError(f"--resume: no checkpoint in {self.run_dir / 'checkpoints'}")
-        path = found[-1][1]
-        state = ckpt.load(path)
+        try:
+            path, state = ckpt.load_latest(self.run_dir / "checkpoints", warn=lambda m: self.say(f"warning: {m}"))
+        except UserError as e:
+            raise UserError(f"--resume: {e}") from None
         if state.get("app") != self.app.name:
             raise UserError(f"--resume: {path} belongs to application {state.get('app')!r}, not {self.app.name!r}")
         for n, m in self.nets.items():

@@ -16,6 +16,7 @@ import dataclasses
 import json
 import math
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,11 +142,11 @@ def load_run(run_dir: str | os.PathLike, *, app: "str | Application | None" = No
     run_dir = Path(run_dir)
     app, config = read_config(run_dir, registry, app=app)
     if checkpoint is None:
-        found = ckpt.list_checkpoints(run_dir / "checkpoints")
-        if not found:
+        if not ckpt.list_checkpoints(run_dir / "checkpoints"):
             raise UserError(f"run {run_dir}: no checkpoint in {run_dir / 'checkpoints'} yet")
-        checkpoint = found[-1][1]
-    state = ckpt.load(Path(checkpoint))
+        checkpoint, state = ckpt.load_latest(run_dir / "checkpoints", warn=lambda m: print(f"gansuite: warning: {m}", file=sys.stderr))
+    else:
+        state = ckpt.load(Path(checkpoint))
     if state.get("app") != app.name:
         raise UserError(f"checkpoint {checkpoint}: belongs to application {state.get('app')!r}, not {app.name!r}")
     nets = app.networks(config.options)

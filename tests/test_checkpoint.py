@@ -93,3 +93,15 @@ def test_sigkill_mid_run_then_resume_equals_the_uninterrupted_run(tmp_path):
         ckpt.flatten(a[group], "x", fa)
         ckpt.flatten(b[group], "x", fb)
         assert fa.keys() == fb.keys() and all(torch.equal(fa[k], fb[k]) for k in fa), group
+
+
+def test_an_unreadable_newest_checkpoint_falls_back_to_the_previous_one(toy_registry, tmp_path, capsys):
+    from gansuite_core import load_run, train_app
+
+    train_app("toy-gan", tmp_path / "r", quiet=True, steps=20, checkpoint_every=10)
+    newest = ckpt.list_checkpoints(tmp_path / "r" / "checkpoints")[-1][1]
+    newest.write_bytes(newest.read_bytes()[:100])  # a copy cut short
+    assert load_run(tmp_path / "r").step == 10
+    assert "unreadable or truncated" in capsys.readouterr().err
+    train_app("toy-gan", tmp_path / "r", quiet=True, resume=True, steps=30)
+    assert load_run(tmp_path / "r").step == 30
