@@ -12,9 +12,8 @@ import torch
 
 from gansuite_core import load_run, train_app
 from gansuite_toy2d.data import mixture
-from gansuite_toy2d.metrics import mode_report
+from gansuite_toy2d.evaluation import mode_report, sample_points
 from gansuite_toy2d.pictures import scatter
-from gansuite_toy2d.plugin import sample_points
 
 out = Path("runs/toy2d-api")
 # Keyword options are core keys (steps, seed, ...) and toy2d's own (data, pack, ...), as with --set.
@@ -22,7 +21,7 @@ out = Path("runs/toy2d-api")
 if not (out / "checkpoints").exists():
     train_app("toy2d", out, data="ring", pack=2, steps=1500, sample_every=500, seed=0)
 
-run = load_run(out)  # networks rebuilt from config.toml, weights from the last checkpoint
+run = load_run(out, app="toy2d")  # networks rebuilt from config.toml, weights from the last checkpoint
 G = run.net("G")  # the EMA generator, in eval mode
 points = sample_points(G, 2500, seed=0)  # (2500, 2) numpy array
 report = mode_report(points, mixture(run.config.options.data))  # the PacGAN protocol

@@ -9,7 +9,6 @@ import fcntl
 import importlib
 import json
 import math
-import os
 import site
 import subprocess
 import sys
@@ -20,13 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import fails, gansuite, quick, sets
 
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "examples" / "plugins" / "gansuite-toy2d"
-ENV = {**os.environ, "GANSUITE_LOAD_PLUGINS": "toy2d"}
-QUICK = ["--set", "steps=20", "--set", "batch=16", "--set", "g_hidden=16", "--set", "d_hidden=16",
-         "--set", "eval_samples=200", "--set", "probe_every=10", "--set", "log_every=5",
-         "--set", "sample_every=0", "--set", "checkpoint_every=10"]
 
 
 def _installed_here() -> bool:
@@ -52,24 +48,23 @@ def toy2d_installed():
     site.addsitedir(sysconfig.get_paths()["purelib"])
 
 
-def gansuite(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gansuite_core", *args], capture_output=True, text=True, env=ENV, cwd=cwd)
+@pytest.fixture
+def toy2d(only_plugin):
+    """The registry with only the toy2d entry point loaded, process-wide for this test."""
+    return only_plugin("toy2d")
 
 
-def test_listed_by_gansuite_plugins():
-    out = gansuite("plugins", "--json")
-    assert out.returncode == 0, out.stderr
-    rows = {r["name"]: r for r in json.loads(out.stdout)}
-    row = rows["toy2d"]
-    assert row["error"] is None
-    assert row["version"] == "0.1.0"
-    assert row["apps"] == ["toy2d"]
+def test_listed_by_gansuite_plugins(toy2d, capsys):
+    capsys.readouterr()
+    assert gansuite("plugins", "--json") == 0
+    row = {r["name"]: r for r in json.loads(capsys.readouterr().out)}["toy2d"]
+    assert row["error"] is None and row["version"] == "0.1.0" and row["apps"] == ["toy2d"]
     assert row["hooks"] == ["gansuite_register_apps", "gansuite_register_commands"]
 
 
 def test_mixtures_and_the_pacgan_protocol():
     from gansuite_toy2d.data import mixture
-    from gansuite_toy2d.metrics import mode_report
+    from gansuite_toy2d.evaluation import mode_report
 
     grid, ring = mixture("grid"), mixture("ring")
     assert grid.modes.shape == (25, 2) and grid.modes.min() == -4 and grid.modes.max() == 4
@@ -85,88 +80,80 @@ def test_mixtures_and_the_pacgan_protocol():
     collapsed = grid.modes[:1].repeat(100, 1) + 0.01
     r = mode_report(collapsed, grid)
     assert (r["modes"], r["high_quality"]) == (1, 1.0) and abs(r["reverse_kl"] - math.log(25)) < 1e-9
+    half = torch.cat([grid.modes[:5].repeat(30, 1), grid.modes[5:10].repeat(10, 1)])  # 5 modes x 30, 5 x 10
+    expected = 5 * 0.15 * math.log(0.15 * 25) + 5 * 0.05 * math.log(0.05 * 25)
+    assert abs(mode_report(half, grid)["reverse_kl"] - expected) < 1e-9
     between = grid.modes[:5] + 1.0  # halfway between modes: nothing counts
     assert mode_report(between, grid)["high_quality"] == 0 and mode_report(between, grid)["modes"] == 0
 
 
 def test_packed_discriminator_and_losses():
-    from gansuite_toy2d.losses import d_loss, g_loss, r1_loss
-    from gansuite_toy2d.plugin import Toy2DConfig, networks
+    from gansuite_toy2d.config import Toy2DConfig
+    from gansuite_toy2d.losses import accuracy, d_loss, g_loss, r1_penalty
+    from gansuite_toy2d.plugin import networks
 
-    cfg = Toy2DConfig(pack=3, g_hidden=8, d_hidden=8, latent=5)
-    nets = networks(cfg)
-    batch = {"real": torch.randn(4, 3, 2), "z": torch.randn(4, 3, 5)}
-    assert nets["D"](batch["real"]).shape == (4,)
-    assert nets["G"](batch["z"][:, 0]).shape == (4, 2)
-    loss, logs = d_loss(nets, batch, 0)
-    assert loss.ndim == 0 and set(logs) == {"real", "fake"}
-    g_loss(nets, batch, 0).backward()
+    nets = networks(Toy2DConfig(pack=3, g_hidden=8, d_hidden=8, latent=5))
+    real = torch.randn(4, 3, 2)
+    fake = nets["G"](torch.randn(12, 5)).reshape(4, 3, 2)
+    assert nets["D"](real).shape == (4,) and fake.shape == (4, 3, 2)
+    # A pack is judged as a whole: changing one member changes the pack's logit, and no other pack's.
+    moved = real.clone()
+    moved[0, 2] += 1.0
+    changed = nets["D"](moved) != nets["D"](real)
+    assert changed.tolist() == [True, False, False, False]
+    loss, logs = d_loss(nets["D"](real), nets["D"](fake.detach()))
+    assert loss.ndim == 0 and set(logs) == {"real", "fake"} and all(isinstance(v, torch.Tensor) for v in logs.values())
+    g_loss(nets["D"](fake)).backward()
     assert nets["G"].body[0].weight.grad is not None
-    assert r1_loss(10.0)(nets, batch, 0) > 0
-    with pytest.raises(ValueError, match="data='moon'"):
-        Toy2DConfig(data="moon")
-    with pytest.raises(ValueError, match="pack=0"):
-        Toy2DConfig(pack=0)
+    assert r1_penalty(nets["D"], real, 10.0) > 0 and r1_penalty(nets["D"], real, 0.0) == 0
+    acc = accuracy(torch.tensor([1.0, -1.0]), torch.tensor([-1.0, -1.0]))
+    assert isinstance(acc, torch.Tensor) and acc.ndim == 0 and acc == 0.75
 
 
-def test_train_resume_evaluate_generate(tmp_path):
+def test_train_resume_evaluate_generate(toy2d, tmp_path, capsys):
     run = tmp_path / "run"
-    out = gansuite("train", "toy2d", "--out", str(run), "--quiet", "--set", "data=ring", "--set", "pack=2", *QUICK)
-    assert out.returncode == 0, out.stderr
+    options = quick("toy2d", data="ring", pack=2)
+    assert gansuite("train", "toy2d", "--out", run, "--quiet", *sets(options)) == 0
     metrics = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
-    assert metrics[-1]["step"] == 20 and "probe/modes" in metrics[-1] and "D/loss" in metrics[-1]
-    assert (run / "samples" / "step-00000020.png").is_file()
+    assert metrics[-1]["step"] == options["steps"] and "probe/modes" in metrics[-1] and "D/loss" in metrics[-1]
+    assert gansuite("train", "toy2d", "--out", run, "--quiet", "--resume", "--steps", options["steps"] + 2) == 0
 
-    out = gansuite("train", "toy2d", "--out", str(run), "--quiet", "--resume", "--steps", "30")
-    assert out.returncode == 0, out.stderr
-
-    out = gansuite("evaluate", str(run), "--json")
-    assert out.returncode == 0, out.stderr
-    report = json.loads(out.stdout)
-    assert report["step"] == 30 and report["data"] == "ring" and report["of_modes"] == 8 and report["samples"] == 200
+    capsys.readouterr()
+    assert gansuite("evaluate", run, "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["step"] == options["steps"] + 2 and report["data"] == "ring" and report["of_modes"] == 8
+    assert report["samples"] == options["eval_samples"]
     assert 0 <= report["modes"] <= 8 and 0 <= report["high_quality"] <= 1 and report["reverse_kl"] >= 0
     assert (run / "eval.png").is_file()
 
-    out = gansuite("generate", str(run), "--num", "300", "--out", str(tmp_path / "pts.npy"))
-    assert out.returncode == 0, out.stderr
+    assert gansuite("generate", run, "--num", 300, "--out", tmp_path / "pts.npy") == 0
     pts = np.load(tmp_path / "pts.npy")
     assert pts.shape == (300, 2) and np.isfinite(pts).all()
     assert (tmp_path / "pts.png").stat().st_size > 1000
-    out = gansuite("generate", str(run), "--num", "50", "--out", str(tmp_path / "only.png"))
-    assert out.returncode == 0 and (tmp_path / "only.png").is_file() and not (tmp_path / "only.npy").exists()
+    assert gansuite("generate", run, "--num", 50, "--out", tmp_path / "only.png") == 0
+    assert (tmp_path / "only.png").is_file() and not (tmp_path / "only.npy").exists()
+    assert ".npy" in fails(capsys, "generate", run, "--num", 5, "--out", tmp_path / "pts.txt")
 
-    out = gansuite("generate", str(run), "--num", "5", "--out", str(tmp_path / "pts.txt"))
-    assert out.returncode == 2 and ".npy" in out.stderr and len(out.stderr.strip().splitlines()) == 1
-
-    out = gansuite("toy2d-score", str(tmp_path / "pts.npy"), "--data", "ring")
-    assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout)["samples"] == 300
+    capsys.readouterr()
+    assert gansuite("toy2d-score", tmp_path / "pts.npy", "--data", "ring") == 0
+    assert json.loads(capsys.readouterr().out)["samples"] == 300
 
 
-def test_same_seed_same_run(tmp_path):
+def test_same_seed_same_run(toy2d, tmp_path):
     from gansuite_core import load_run, train_app
-    from gansuite_core.plugins import set_registry
 
-    os.environ["GANSUITE_LOAD_PLUGINS"] = "toy2d"
-    set_registry(None)
-    try:
-        quick = {"steps": 15, "batch": 8, "g_hidden": 8, "d_hidden": 8, "probe_every": 0, "sample_every": 0, "checkpoint_every": 15}
-        for name in ("a", "b"):
-            train_app("toy2d", tmp_path / name, quiet=True, **quick)
-        a, b = load_run(tmp_path / "a").net("G"), load_run(tmp_path / "b").net("G")
-        for pa, pb in zip(a.parameters(), b.parameters()):
-            assert torch.equal(pa, pb)
-    finally:
-        os.environ.pop("GANSUITE_LOAD_PLUGINS", None)
-        set_registry(None)
+    for name in ("a", "b"):
+        train_app("toy2d", tmp_path / name, quiet=True, registry=toy2d, **quick("toy2d", probe_every=0))
+    a, b = (load_run(tmp_path / n, app="toy2d", registry=toy2d).net("G") for n in ("a", "b"))
+    for pa, pb in zip(a.parameters(), b.parameters()):
+        assert torch.equal(pa, pb)
 
 
 @pytest.mark.parametrize("args, expected", [
     (["train", "toy2d", "--set", "data=moon"], "moon"),
+    (["train", "toy2d", "--set", "pack=0"], "pack=0"),
     (["toy2d-score", "missing.npy"], "missing.npy"),
 ])
-def test_mistakes_are_one_line(tmp_path, args, expected):
-    out = gansuite(*args, cwd=tmp_path)
-    assert out.returncode == 2, out.stderr
-    assert expected in out.stderr and "Traceback" not in out.stderr
-    assert len(out.stderr.strip().splitlines()) == 1
+def test_mistakes_are_one_line(toy2d, tmp_path, capsys, monkeypatch, args, expected):
+    monkeypatch.chdir(tmp_path)
+    assert expected in fails(capsys, *args)

@@ -3,7 +3,7 @@
     grid: 25 Gaussians centred on {-4, -2, 0, 2, 4}^2, sigma = 0.05
     ring:  8 Gaussians evenly spaced on the unit circle, sigma = 0.01
 
-Every mode has the same weight. Points are drawn in bulk from a torch.Generator that the
+Every mode has the same weight. Real packs are drawn in bulk from a torch.Generator that the
 core's SeededStream seeds per batch, so a resumed run sees exactly the batches it would have.
 """
 from __future__ import annotations
@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 
 import torch
+
+from gansuite_core import SeededStream
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,9 @@ MIXTURES = {"grid": grid, "ring": ring}
 
 def mixture(name: str) -> Mixture:
     """The mixture called `name` (grid or ring)."""
-    if name not in MIXTURES:
-        raise ValueError(f"data={name!r}: expected one of {', '.join(MIXTURES)}")
     return MIXTURES[name]()
+
+
+def real_packs(mix: Mixture, batch: int, pack: int, seed: int, rank: int = 0) -> SeededStream:
+    """An endless stream of real batches (batch, pack, 2): PacGAN's D judges `pack` points at once."""
+    return SeededStream(lambda g: mix.sample(batch * pack, g).reshape(batch, pack, 2), seed=seed, rank=rank)
