@@ -150,3 +150,25 @@ def test_interrupt_writes_a_checkpoint_and_exits_130(tmp_path):
     assert "continue with --resume" in err and "Traceback" not in err
     (step, _), = ckpt.list_checkpoints(tmp_path / "r" / "checkpoints")
     assert 0 < step < 100000
+
+
+def test_check_plugin_passes_a_good_application_and_names_a_failing_check(toy_registry, capsys, tmp_path):
+    code, out, err = cli(capsys, "check-plugin", "toy-gan", "--out", str(tmp_path / "ok"))
+    assert code == 0, out + err
+    lines = out.strip().splitlines()
+    assert [line.split()[1] for line in lines] == ["train", "resume", "reload", "evaluate", "generate", "demo", "errors"]
+    assert all(line.startswith("ok") for line in lines), out
+    assert "no evaluation (skipped)" in out and "tensors equal" in out
+
+    import dataclasses
+
+    from toyapps import gan_generate
+
+    def lying_generate(run, req):  # claims a file it never wrote
+        gan_generate(run, req)
+        return [req.out.with_name("missing.npy")]
+
+    toy_registry.apps["toy-gan"] = dataclasses.replace(toy_registry.apps["toy-gan"], generate=lying_generate)
+    code, out, err = cli(capsys, "check-plugin", "toy-gan", "--out", str(tmp_path / "bad"))
+    one_line_error(code, err, "check-plugin toy-gan: failed: generate")
+    assert any(line.startswith("FAIL") and "generate" in line and "missing" in line for line in out.splitlines()), out
