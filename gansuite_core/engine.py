@@ -222,7 +222,8 @@ class Trainer:
                 # gradients become zeros, so no NaN/inf reaches the weights (a momentum optimizer still
                 # coasts one step on its history, as with any zero gradient).
                 if grads:
-                    torch._foreach_nan_to_num_(grads, 0.0, 0.0, 0.0) if hasattr(torch, "_foreach_nan_to_num_") else [g.nan_to_num_(0.0, 0.0, 0.0) for g in grads]
+                    for g in grads:
+                        g.nan_to_num_(0.0, 0.0, 0.0)
                     torch._foreach_mul_(grads, ok.to(grads[0].dtype))
                 opt.step()
             stats.phase(phase.name, ok, loss, logs)
