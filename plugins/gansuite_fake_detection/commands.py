@@ -49,7 +49,7 @@ def detect_files(run_dir: Path, files: list[Path], device: str = "cpu") -> tuple
         except Exception:  # noqa: BLE001 -- not an image, truncated, unreadable: named and skipped
             bad.append(f)
     probs = p_fake(run.net("C"), np.stack(images)) if images else np.zeros(0)
-    return [{"path": str(f), "p_fake": round(float(p), 4)} for f, p in zip(kept, probs)], bad
+    return [{"path": str(f), "p_fake": float(p)} for f, p in zip(kept, probs)], bad
 
 
 @click.command("detect")
