@@ -13,8 +13,8 @@ The page must not depend on the machine it is built on, so this script
 
 It builds the group with `gansuite_core.cli.build_cli`, as `gansuite` itself does, then walks the command tree recursively,
 including each `train APP` command and plugin groups such as `crypto`. Run it in a fresh process:
-the plugin registry and the `cli` group are process-wide, so an interpreter that has already
-loaded other plugins would render them too.
+the plugin registry is process-wide, so an interpreter that has already loaded other plugins
+would render them too.
 """
 from __future__ import annotations
 
