@@ -24,15 +24,15 @@ if not (out / "checkpoints").is_dir():
 # 2. Open it: the EMA generator, the config it was trained with.
 run = load_run(out)
 cfg = run.config.options
-G = run.net("G")  # MultiScaleGenerator: (B, K, C, H, W) -> per-scale predictions, coarse to fine
+G = run.net("G")  # MultiScaleGenerator or SimVPGenerator: (B, K, C, H, W) -> per-scale predictions, coarse to fine
 print(f"{run.app.name} at step {run.step}: context {cfg.context}, horizon {cfg.horizon}, {cfg.image_channels} channel(s)")
 
 # 3. Predict the future of one fixed test clip by rolling the generator out on its own predictions.
 from gansuite_video_prediction.data import Procedural  # noqa: E402 -- the plugin's own modules are importable too
-from gansuite_video_prediction.metrics import copy_last, flow_extrapolate, frame_scores, to_uint8_frames  # noqa: E402
+from gansuite_video_prediction.evaluation import copy_last, flow_extrapolate, frame_scores, to_uint8_frames  # noqa: E402
 from gansuite_video_prediction.models import rollout  # noqa: E402
 
-clip = Procedural(cfg.data, cfg.context + cfg.horizon, cfg.size).test_set(1)  # (1, K+H, C, H, W) in [-1, 1]
+clip = Procedural(cfg.data, cfg.context + cfg.horizon, cfg.size, cfg.image_channels, test=True).test_set(1)  # (1, K+H, C, H, W) in [-1, 1]
 with torch.no_grad():
     pred = torch.stack(rollout(G, clip[:, : cfg.context], cfg.horizon), 1)  # (1, H, C, H, W)
 

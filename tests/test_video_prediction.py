@@ -12,9 +12,10 @@ from torch import nn
 from gansuite_core import UserError
 from gansuite_video_prediction import data as vd
 from gansuite_video_prediction.losses import d_inputs, d_loss_bce, g_loss_adv, gdl_loss, lp_loss, prediction_losses
-from gansuite_video_prediction.metrics import copy_last, flow_extrapolate, frame_scores, predict_all, score
-from gansuite_video_prediction.models import MultiScaleDiscriminator, MultiScaleGenerator, rollout
-from gansuite_video_prediction.plugin import VideoConfig, make_game, make_networks
+from gansuite_video_prediction.config import VideoConfig
+from gansuite_video_prediction.evaluation import copy_last, flow_extrapolate, frame_scores, predict_all, score
+from gansuite_video_prediction.game import make_game
+from gansuite_video_prediction.models import MultiScaleDiscriminator, MultiScaleGenerator, SimVPGenerator, make_networks, rollout, warp
 
 
 # --------------------------------------------------------------------------- losses
@@ -95,6 +96,25 @@ def test_rollout_feeds_predictions_back_with_gradients():
     assert g.scale.grad.item() == pytest.approx(4 * 4)  # d/d(scale) of 4 stacked +scale steps, 4 pixels
 
 
+def test_warp_moves_content_by_the_flow():
+    img = torch.zeros(1, 1, 16, 16)
+    img[..., 6:10, 6:10] = 1
+    flow = torch.zeros(1, 2, 16, 16)
+    flow[:, 0] = -2.0  # sample from 2 px to the left: the square moves 2 px right
+    moved = warp(img, flow)
+    assert torch.allclose(moved[..., 6:10, 8:12], torch.ones(1, 1, 4, 4), atol=1e-5) and moved[..., 6:10, 6:8].abs().max() < 1e-5
+    assert torch.allclose(warp(img, torch.zeros(1, 2, 16, 16)), img, atol=1e-5)
+
+
+@pytest.mark.parametrize("use_warp", [False, True])
+def test_untrained_generators_copy_the_last_frame(use_warp):
+    ctx = torch.rand(2, 4, 3, 32, 32) * 2 - 1
+    for G in (MultiScaleGenerator(4, 3, 32, 3, 4, use_warp), SimVPGenerator(4, 3, 4, use_warp)):
+        assert torch.allclose(G(ctx)[-1], ctx[:, -1], atol=1e-5)
+        G(ctx)[-1].sum().backward()  # and it can learn: the last layer gets a gradient
+        assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in G.parameters())
+
+
 def test_generator_and_discriminator_shapes():
     G, D = MultiScaleGenerator(4, 3, 32, 3, 4), MultiScaleDiscriminator(3, 32, 3, 4)
     ys = G(torch.rand(2, 4, 3, 32, 32) * 2 - 1)
@@ -162,7 +182,36 @@ def test_folder_of_videos_skips_short_and_unreadable(tmp_path, capsys):
         vd.read_frames(tmp_path / "notes.mp4")
     src = vd.Windows(vids, 8)
     assert len(src) == (12 - 7) + (10 - 7)
-    assert torch.equal(src.load(0, np.random.default_rng(0)).flip(-1), src[0]) or torch.equal(src.load(0, np.random.default_rng(0)), src[0])
+
+
+def test_windows_flip_half_the_time_from_the_rng():
+    clip = torch.arange(2 * 1 * 2 * 3.0).view(2, 1, 2, 3)  # not symmetric: a flip changes it
+    src = vd.Windows([clip], 2)
+    flips = [bool(torch.equal(src.load(0, np.random.default_rng(s)), clip.flip(-1))) for s in range(64)]
+    same = [bool(torch.equal(src.load(0, np.random.default_rng(s)), clip)) for s in range(64)]
+    assert all(a != b for a, b in zip(flips, same))  # each load is the clip or its mirror, nothing else
+    assert 20 < sum(flips) < 44  # both outcomes occur, about half each
+    assert flips == [bool(torch.equal(src.load(0, np.random.default_rng(s)), clip.flip(-1))) for s in range(64)]  # rng decides
+
+
+def test_camera_clips_pan_and_keep_photos_apart():
+    assert not set(vd.CAMERA_TRAIN) & set(vd.CAMERA_TEST)
+    train = vd.Procedural("camera", 12, 64, objects=0)
+    clip = train.clip(np.random.default_rng(5)).numpy()
+    assert clip.shape == (12, 3, 64, 64) and -1 <= clip.min() and clip.max() <= 1
+    assert np.abs(np.diff(clip, axis=0)).mean() > 0.005  # the camera moves
+    again = train.clip(np.random.default_rng(5)).numpy()
+    np.testing.assert_array_equal(clip, again)
+    seen = []
+    real = vd.photo
+    try:
+        vd.photo = lambda name: (seen.append(name), real(name))[1]
+        vd.Procedural("camera", 4, 32, test=True).test_set(6)
+    finally:
+        vd.photo = real
+    assert seen and set(seen) <= set(vd.CAMERA_TEST)
+    grey = vd.Procedural("camera", 4, 32, channels=1).clip(np.random.default_rng(0))
+    assert grey.shape == (4, 1, 32, 32)
 
 
 # --------------------------------------------------------------------------- baselines and metrics
@@ -195,3 +244,42 @@ def test_flow_extrapolates_a_constant_velocity_square():
     assert all(f < 0.35 * c for f, c in zip(flow["mse"], last["mse"]))  # flow knows where it goes
     assert last["mse"][0] < last["mse"][-1]  # copy-last gets worse with the horizon
     assert flow["ssim"][-1] > last["ssim"][-1]
+
+
+# --------------------------------------------------------------------------- reference weighting (issue 18.7)
+
+
+def test_sum_reduction_is_the_reference_codes_per_clip_sums():
+    from gansuite_video_prediction.losses import d_inputs_per_scale
+
+    a, b = torch.zeros(2, 1, 4, 4), torch.full((2, 1, 4, 4), 0.5)
+    assert lp_loss(a, b, 2, "sum").item() == pytest.approx(16 * 0.25)  # summed over 16 pixels, mean over the 2 clips
+    y = [torch.rand(2, 1, 8, 8), torch.rand(2, 1, 16, 16)]
+    target = torch.rand(2, 1, 16, 16)
+    mean, _ = prediction_losses(y, target, p=2, lam_lp=1.0, lam_gdl=0.0, alpha=1.0)
+    summed, _ = prediction_losses(y, target, p=2, lam_lp=1.0, lam_gdl=0.0, alpha=1.0, reduction="sum")
+    per_scale = [lp_loss(s, torch.nn.functional.adaptive_avg_pool2d(target, s.shape[-1]), 2) for s in y]
+    assert mean.item() == pytest.approx(sum(per_scale).item() / 2)
+    assert summed.item() == pytest.approx((per_scale[0] * 64 + per_scale[1] * 256).item(), rel=1e-5)
+    logits = torch.tensor([[0.0, 10.0], [0.0, 10.0]])
+    assert g_loss_adv(logits, "sum").item() == pytest.approx(2 * g_loss_adv(logits).item())
+    seq = torch.rand(2, 4, 1, 16, 16)  # two context frames, two predictions
+    cands = [[torch.zeros(2, 1, 8, 8), seq[:, 2]], [torch.ones(2, 1, 8, 8), seq[:, 3]]]
+    per = d_inputs_per_scale(seq, cands, [8, 16])
+    assert per[0].shape == (4, 3, 1, 8, 8) and per[0][:2, 2].abs().max() == 0 and (per[0][2:, 2] == 1).all()  # D sees G's own scale
+    assert torch.equal(per[1], d_inputs(seq, 2))
+
+
+@pytest.mark.parametrize("opts", [dict(reduction="sum", lam_adv=0.05, d_scales="each"), dict(generator="simvp", d_scales="each")])
+def test_variants_train_a_step(opts):
+    from gansuite_core import Context
+
+    cfg = VideoConfig(size=32, scales=2, width=4, d_width=4, context=3, train_horizon=2, batch=2, adv_start=0, **opts)
+    nets = make_networks(cfg)
+    game = make_game(cfg, nets, Context(torch.device("cpu"), 0, 0, 1, 0, None))
+    clip = next(game.data)
+    for phase in game.phases:
+        loss, logs = phase.loss(nets, clip, 1)
+        loss.backward()
+        assert torch.isfinite(loss) and all(v.ndim == 0 for v in logs.values())
+    assert game.judge_accuracy(nets, clip).ndim == 0

@@ -1,6 +1,7 @@
 """video-prediction end to end: train (quick), evaluate, generate, `gansuite predict`, user folders, errors."""
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -10,16 +11,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from conftest import fails, gansuite, quick, sets
 from PIL import Image
-
-from gansuite_core.cli import main
-from gansuite_core.plugins import registry, set_registry
 
 PLUGIN = "video-prediction"
 
 
 @pytest.fixture(scope="module")
 def only_this_plugin():
+    from gansuite_core.plugins import set_registry
+
     old = os.environ.get("GANSUITE_LOAD_PLUGINS")
     os.environ["GANSUITE_LOAD_PLUGINS"] = PLUGIN
     set_registry(None)
@@ -32,8 +33,7 @@ def only_this_plugin():
 
 
 def _quick_sets(**extra) -> list[str]:
-    quick = {**registry().app(PLUGIN).quick, **extra}
-    return [a for k, v in quick.items() for a in ("--set", f"{k}={v}")]
+    return sets(quick(PLUGIN, **extra))
 
 
 def _write_video(path: Path, frames: int, size=(40, 30)) -> Path:
@@ -49,18 +49,12 @@ def _write_video(path: Path, frames: int, size=(40, 30)) -> Path:
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory, only_this_plugin) -> Path:
     out = tmp_path_factory.mktemp("vp") / "run"
-    main(["train", PLUGIN, "--out", str(out), "--quiet", *_quick_sets()])
+    assert gansuite("train", PLUGIN, "--out", out, "--quiet", *_quick_sets()) == 0
     return out
 
 
-def _exit_code(argv: list[str], capsys) -> tuple[int, str]:
-    with pytest.raises(SystemExit) as e:
-        main(argv)
-    return e.value.code, capsys.readouterr().err
-
-
 def test_evaluate_reports_every_horizon_and_baseline(run_dir, capsys):
-    main(["evaluate", str(run_dir), "--json", "--device", "cpu"])
+    gansuite(*["evaluate", str(run_dir), "--json", "--device", "cpu"])
     report = json.loads(capsys.readouterr().out)
     h = report["horizon"]
     for method in ("model", "copy_last", "flow"):
@@ -71,42 +65,70 @@ def test_evaluate_reports_every_horizon_and_baseline(run_dir, capsys):
 
 
 def test_generate_npy_png_gif(run_dir, tmp_path, capsys):
-    main(["generate", str(run_dir), "--num", "2", "--out", str(tmp_path / "g.npy"), "--device", "cpu"])
+    gansuite(*["generate", str(run_dir), "--num", "2", "--out", str(tmp_path / "g.npy"), "--device", "cpu"])
     arr = np.load(tmp_path / "g.npy")
     assert arr.shape == (2, 3, 32, 32, 3) and arr.dtype == np.uint8
     for suffix in ("png", "gif"):
-        main(["generate", str(run_dir), "--num", "2", "--out", str(tmp_path / f"g.{suffix}"), "--device", "cpu"])
+        gansuite(*["generate", str(run_dir), "--num", "2", "--out", str(tmp_path / f"g.{suffix}"), "--device", "cpu"])
         assert (tmp_path / f"g.{suffix}").stat().st_size > 0
 
 
 def test_predict_outputs(run_dir, tmp_path, capsys):
     video = _write_video(tmp_path / "clip.avi", 10)  # colour video, 40x30, for a grey 32x32 model
-    main(["predict", str(run_dir), str(video), "--horizon", "4", "--out", str(tmp_path / "p.npy"), "--device", "cpu"])
+    gansuite(*["predict", str(run_dir), str(video), "--horizon", "4", "--out", str(tmp_path / "p.npy"), "--device", "cpu"])
     pred = np.load(tmp_path / "p.npy")
     assert pred.shape == (4, 30, 40, 3) and pred.dtype == np.uint8  # H frames at the video's own size, RGB
-    main(["predict", str(run_dir), str(video), "--out", str(tmp_path / "p.gif"), "--device", "cpu"])
+    gansuite(*["predict", str(run_dir), str(video), "--out", str(tmp_path / "p.gif"), "--device", "cpu"])
     gif = Image.open(tmp_path / "p.gif")
     assert gif.n_frames == 3 + 3  # context + horizon of the run
     wide = gif.size[0]
-    main(["predict", str(run_dir), str(video), "--out", str(tmp_path / "p.mp4"), "--device", "cpu"])
+    gansuite(*["predict", str(run_dir), str(video), "--out", str(tmp_path / "p.mp4"), "--device", "cpu"])
     cap = cv2.VideoCapture(str(tmp_path / "p.mp4"))
     assert cap.isOpened() and int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 6
     short = _write_video(tmp_path / "short.avi", 4)  # enough context, not enough truth: the prediction alone
-    main(["predict", str(run_dir), str(short), "--out", str(tmp_path / "alone.gif"), "--device", "cpu"])
+    gansuite(*["predict", str(run_dir), str(short), "--out", str(tmp_path / "alone.gif"), "--device", "cpu"])
     alone = Image.open(tmp_path / "alone.gif")
     assert alone.n_frames == 6 and alone.size[0] < wide / 2
 
 
 def test_predict_user_errors(run_dir, tmp_path, capsys):
     tiny = _write_video(tmp_path / "tiny.avi", 2)
-    code, err = _exit_code(["predict", str(run_dir), str(tiny), "--out", str(tmp_path / "x.gif")], capsys)
-    assert code == 2 and "fewer than the 3 context frames" in err and "Traceback" not in err
+    assert "2 frames, fewer than the 3 needed" in fails(capsys, "predict", run_dir, tiny, "--out", tmp_path / "x.gif")
+    assert "fewer than the 4 needed" in fails(capsys, "predict", run_dir, tiny, "--score", "--out", tmp_path / "s.csv")
     bogus = tmp_path / "bogus.mp4"
     bogus.write_text("not a video")
-    code, err = _exit_code(["predict", str(run_dir), str(bogus), "--out", str(tmp_path / "x.gif")], capsys)
-    assert code == 2 and "OpenCV reads no frames" in err
-    code, err = _exit_code(["predict", str(run_dir), str(tiny), "--out", str(tmp_path / "x.txt")], capsys)
-    assert code == 2 and "expected a .gif, .mp4 or .npy" in err
+    assert "OpenCV reads no frames" in fails(capsys, "predict", run_dir, bogus, "--out", tmp_path / "x.gif")
+    assert "expected a .gif, .mp4 or .npy" in fails(capsys, "predict", run_dir, tiny, "--out", tmp_path / "x.txt")
+    video = _write_video(tmp_path / "clip.avi", 8)
+    assert "expected a .csv" in fails(capsys, "predict", run_dir, video, "--score", "--out", tmp_path / "s.gif")
+
+
+def test_predict_says_in_one_line_when_it_resizes(run_dir, tmp_path, capsys):
+    video = _write_video(tmp_path / "clip.avi", 8)  # 40x30 RGB for a 32x32 grey model
+    capsys.readouterr()
+    assert gansuite("predict", run_dir, video, "--out", tmp_path / "p.npy", "--device", "cpu") == 0
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "40x30 RGB" in err and "32x32 grey" in err
+
+
+def test_score_finds_an_inserted_event(run_dir, tmp_path, capsys):
+    """A square drifting steadily, and at frame 17 a bright block appears: that frame must score highest."""
+    path = tmp_path / "event.avi"
+    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (32, 32))
+    for t in range(30):
+        img = np.full((32, 32, 3), 40, np.uint8)
+        cv2.rectangle(img, (2 + t % 20, 10), (8 + t % 20, 16), (200, 200, 200), -1)
+        if t >= 17:
+            cv2.rectangle(img, (20, 20), (30, 30), (255, 255, 255), -1)
+        w.write(img)
+    w.release()
+    out = tmp_path / "scores.csv"
+    assert gansuite("predict", run_dir, path, "--score", "--out", out, "--device", "cpu") == 0
+    rows = list(csv.DictReader(open(out)))
+    assert [int(r["frame"]) for r in rows] == list(range(3, 30))
+    top = max(rows, key=lambda r: float(r["surprise"]))
+    assert int(top["frame"]) == 17
+    assert (tmp_path / "scores.png").stat().st_size > 10_000
 
 
 def test_train_on_a_user_folder(tmp_path, capsys, only_this_plugin):
@@ -117,17 +139,16 @@ def test_train_on_a_user_folder(tmp_path, capsys, only_this_plugin):
     _write_video(folder / "short.avi", 3)
     (folder / "readme.mp4").write_text("hello")
     out = tmp_path / "run"
-    main(["train", PLUGIN, "--out", str(out), "--quiet", *_quick_sets(data=str(folder), steps=2)])
+    gansuite(*["train", PLUGIN, "--out", str(out), "--quiet", *_quick_sets(data=str(folder), steps=2)])
     err = capsys.readouterr().err
     assert "skipped 1 unreadable" in err and "shorter than 6 frames: short.avi (3)" in err
-    main(["evaluate", str(out), "--json", "--device", "cpu"])
+    gansuite(*["evaluate", str(out), "--json", "--device", "cpu"])
     report = json.loads(capsys.readouterr().out)
     assert report["held_out"] is True and report["clips"] >= 1  # b.avi (every 10th, or the last) is held out
     empty = tmp_path / "empty"
     empty.mkdir()
     _write_video(empty / "short.avi", 3)
-    code, err = _exit_code(["train", PLUGIN, "--out", str(tmp_path / "r2"), "--quiet", *_quick_sets(data=str(empty))], capsys)
-    assert code == 2 and "no video with at least 6 frames" in err
+    assert "no video with at least 6 frames" in fails(capsys, "train", PLUGIN, "--out", tmp_path / "r2", "--quiet", *_quick_sets(data=str(empty)))
 
 
 def test_bad_option_is_one_line_in_a_real_process(tmp_path):

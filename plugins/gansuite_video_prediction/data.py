@@ -1,4 +1,5 @@
-"""Clips for video prediction: procedural (moving digits, bouncing shapes), the scikit-image GIF, user videos.
+"""Clips for video prediction: procedural (moving digits, bouncing shapes), a virtual camera over photographs,
+the scikit-image GIF, user videos.
 
 Every source yields clips as float tensors (T, C, H, W) in [-1, 1]. Procedural clips are a pure
 function of a numpy Generator, so the IndexedStream (seed, position) -> rng contract makes training
@@ -8,6 +9,9 @@ batches replay exactly on resume; their test sets use fixed seeds independent of
                      64x64 canvas, random start and direction, 0.1 of the 36-px range per frame,
                      reflected at the walls, combined by maximum. Glyphs are OpenCV font digits at a
                      random font, scale and thickness (MNIST cannot be downloaded here).
+    camera           a virtual camera panning, zooming and shaking over the photographs shipped with
+                     scikit-image, optionally with moving discs and squares in front; training and
+                     test clips come from different photographs (CAMERA_TRAIN / CAMERA_TEST).
     bouncing-shapes  one to three coloured discs, squares and triangles bouncing on black.
     skimage-gif      skimage's data/no_time_for_that_tiny.gif: 24 real frames, 25x14 pixels.
     FOLDER           video files (anything OpenCV reads) and sub-folders of numbered frames.
@@ -24,17 +28,44 @@ import torch
 
 from gansuite_core import UserError
 
-SOURCES = ("moving-digits", "bouncing-shapes", "skimage-gif")
+from .config import SOURCES, VideoConfig
+
+PROCEDURAL = ("moving-digits", "bouncing-shapes", "camera")
 IMAGE_EXT = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 TEST_SEED = 20160101  # the fixed test set of the procedural sources (never a training seed: those are run seeds)
 FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_TRIPLEX,
          cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_PLAIN)
 
 
-def skimage_gif() -> Path:
+# Photographs shipped inside scikit-image (no download). Held-out photos are never seen in training.
+CAMERA_TRAIN = ("astronaut.png", "camera.png", "coins.png", "hubble_deep_field.jpg", "ihc.png", "moon.png",
+                "motorcycle_left.png", "retina.jpg", "grass.png", "gravel.png", "brick.png", "page.png", "text.png", "cell.png")
+CAMERA_TEST = ("chelsea.png", "coffee.png", "rocket.jpg")
+
+
+def skimage_file(name: str) -> Path:
     import skimage
 
-    return Path(skimage.__file__).parent / "data" / "no_time_for_that_tiny.gif"
+    return Path(skimage.__file__).parent / "data" / name
+
+
+def skimage_gif() -> Path:
+    return skimage_file("no_time_for_that_tiny.gif")
+
+
+_PHOTOS: dict[str, np.ndarray] = {}
+
+
+def photo(name: str) -> np.ndarray:
+    """(h, w, 3) uint8 RGB, short side 160 px (so a 64-px view zooms 1x to 2x without aliasing much); cached."""
+    if name not in _PHOTOS:
+        img = cv2.imread(str(skimage_file(name)), cv2.IMREAD_COLOR)
+        if img is None:
+            raise UserError(f"data=camera: scikit-image's {name} is missing from this installation")
+        k = 160 / min(img.shape[:2])
+        img = cv2.resize(img, (round(img.shape[1] * k), round(img.shape[0] * k)), interpolation=cv2.INTER_AREA)
+        _PHOTOS[name] = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+    return _PHOTOS[name]
 
 
 # --------------------------------------------------------------------------- procedural clips
@@ -104,18 +135,63 @@ def bouncing_shapes(rng: np.random.Generator, frames: int, size: int = 64) -> np
     return canvas.transpose(0, 3, 1, 2).astype(np.float32) / 255.0
 
 
-class Procedural:
-    """An endless map-style source: item i is a fresh clip drawn from the stream's rng (T, C, H, W) in [-1, 1]."""
+def camera_clip(rng: np.random.Generator, frames: int, size: int, photos: tuple[str, ...], objects: int) -> np.ndarray:
+    """(frames, 3, size, size) float32 in [0, 1]: a virtual camera over one photograph.
 
-    def __init__(self, name: str, frames: int, size: int) -> None:
-        self.name, self.frames, self.size = name, frames, size
+    The view (side L photo pixels, L/size = zoom in [1, 2]) pans at a constant velocity of up to 3
+    output px/frame, zooms by up to 2 % per frame, and shakes (Gaussian jitter, 0.5 px): the pan and
+    zoom are predictable from the context, the shake is not, which sets a floor no predictor passes.
+    """
+    img = photo(photos[int(rng.integers(len(photos)))])
+    h, w = img.shape[:2]
+    zoom = rng.uniform(1.0, 2.0)
+    rate = rng.uniform(-0.02, 0.02)
+    vel = rng.uniform(-3, 3, 2)  # output px per frame (x, y)
+    centre = np.array([rng.uniform(0, w), rng.uniform(0, h)])
+    out = np.zeros((frames, size, size, 3), np.uint8)
+    for t in range(frames):
+        z = zoom * (1 + rate) ** t
+        half = size * z / 2
+        c = centre + vel * z * t + rng.normal(0, 0.5, 2) * z
+        c = np.clip(c, half, [w - half, h - half]) if 2 * half < min(w, h) else np.array([w / 2, h / 2])
+        m = np.array([[z, 0, c[0] - half], [0, z, c[1] - half]])  # output pixel -> photo pixel
+        out[t] = cv2.warpAffine(img, m, (size, size), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT)
+    for _ in range(int(rng.integers(0, objects + 1))):  # moving objects in front of the scene
+        r, colour = int(rng.integers(4, 9)), tuple(int(c) for c in rng.integers(0, 256, 3))
+        disc = bool(rng.integers(2))
+        for t, (y, x) in enumerate(bounce_path(rng, frames, size - 2 * r, float(rng.uniform(1.0, 3.0)))):
+            cy, cx = int(y) + r, int(x) + r
+            if disc:
+                cv2.circle(out[t], (cx, cy), r, colour, -1, cv2.LINE_AA)
+            else:
+                cv2.rectangle(out[t], (cx - r, cy - r), (cx + r, cy + r), colour, -1)
+    return out.transpose(0, 3, 1, 2).astype(np.float32) / 255.0
+
+
+class Procedural:
+    """An endless map-style source: item i is a fresh clip drawn from the stream's rng (T, C, H, W) in [-1, 1].
+
+    For data=camera, `test=True` draws from the held-out photographs.
+    """
+
+    def __init__(self, name: str, frames: int, size: int, channels: int = 0, objects: int = 1, test: bool = False) -> None:
+        self.name, self.frames, self.size, self.objects = name, frames, size, objects
+        self.channels = channels or (1 if name == "moving-digits" else 3)
+        self.photos = CAMERA_TEST if test else CAMERA_TRAIN
 
     def __len__(self) -> int:
         return 1 << 40  # the stream's positions never wrap; no shuffling needed
 
     def clip(self, rng: np.random.Generator) -> torch.Tensor:
-        make = moving_digits if self.name == "moving-digits" else bouncing_shapes
-        return torch.from_numpy(make(rng, self.frames, self.size)).mul(2).sub(1)
+        if self.name == "moving-digits":
+            x = moving_digits(rng, self.frames, self.size)
+        elif self.name == "camera":
+            x = camera_clip(rng, self.frames, self.size, self.photos, self.objects)
+        else:
+            x = bouncing_shapes(rng, self.frames, self.size)
+        if x.shape[1] != self.channels:  # grey <-> RGB as the model asks
+            x = x.mean(1, keepdims=True) if self.channels == 1 else np.repeat(x, 3, 1)
+        return torch.from_numpy(np.ascontiguousarray(x)).mul(2).sub(1)
 
     def load(self, index: int, rng: np.random.Generator) -> torch.Tensor:
         return self.clip(rng)
@@ -200,12 +276,13 @@ def scan_folder(folder: Path, need: int, size: int, channels: int, max_frames: i
             short.append(f"{p.name} ({len(frames)})")
             continue
         videos.append(to_model(frames, size, channels))
+    if not videos:  # one line: the error says what was skipped
+        raise UserError(f"data={folder}: no video with at least {need} frames (context + horizon) among {len(entries)} entries"
+                        + (f" (too short: {', '.join(short[:3])})" if short else ""))
     if not quiet and unreadable:
         print(f"gansuite: data={folder}: skipped {len(unreadable)} unreadable file(s), e.g. {unreadable[0]}", file=sys.stderr)
     if not quiet and short:
         print(f"gansuite: data={folder}: skipped {len(short)} video(s) shorter than {need} frames: {', '.join(short[:3])}", file=sys.stderr)
-    if not videos:
-        raise UserError(f"data={folder}: no video with at least {need} frames (context + horizon) among {len(entries)} entries")
     return videos
 
 
@@ -257,3 +334,25 @@ def test_windows(videos: list[torch.Tensor], frames: int, n: int) -> torch.Tenso
     if not out:  # videos only just long enough for overlapping windows
         out = [clip[:frames] for clip in videos]
     return torch.stack(out[:n])
+
+
+# --------------------------------------------------------------------------- what a config trains and tests on
+
+
+def train_source(cfg: VideoConfig, frames: int, quiet: bool = True) -> tuple[Procedural | Windows, bool]:
+    """(source, shuffle): the training clips of `frames` frames for the config's data."""
+    if cfg.data in PROCEDURAL:
+        return Procedural(cfg.data, frames, cfg.size, cfg.image_channels, cfg.objects), False
+    # need K + horizon frames so every kept video can also be evaluated and predicted
+    videos = real_videos(cfg.data, max(frames, cfg.context + cfg.horizon), cfg.size, cfg.image_channels, cfg.max_frames, quiet=quiet)
+    return Windows(split_videos(videos)[0], frames), True
+
+
+def test_set(cfg: VideoConfig, n: int | None = None) -> tuple[torch.Tensor, bool]:
+    """((N, K+H, C, size, size) in [-1, 1], held_out): the fixed evaluation clips of the config's data."""
+    n = n or cfg.test_clips
+    frames = cfg.context + cfg.horizon
+    if cfg.data in PROCEDURAL:
+        return Procedural(cfg.data, frames, cfg.size, cfg.image_channels, cfg.objects, test=True).test_set(n), True
+    _, test, held_out = split_videos(real_videos(cfg.data, frames, cfg.size, cfg.image_channels, cfg.max_frames))
+    return test_windows(test, frames, n), held_out

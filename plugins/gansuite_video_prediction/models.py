@@ -1,26 +1,37 @@
-"""Multi-scale generator and discriminator of Mathieu, Couprie & LeCun 2016 ("Deep multi-scale video
-prediction beyond mean square error", arXiv 1511.05440), scaled down for CPU.
+"""Generators and the discriminator: tensors in, tensors out.
 
-Generator: scales s_1 < ... < s_n (8, 16, 32, 64 px for 64-px frames). At scale k it sees the K
-context frames area-downsampled to s_k and the upsampled prediction of scale k-1, and predicts a
-correction:   Y_k = u(Y_{k-1}) + G'_k(X_k, u(Y_{k-1}))   (paper eq. 2).  Every Y_k is returned, so the
-losses can be taken at every scale as the paper does. One change from the paper: the coarsest scale
-corrects the downsampled last context frame instead of starting from nothing, so an untrained G
-copies the last frame, a strong baseline, and short CPU runs start from there.
+Multiscale G (Mathieu, Couprie & LeCun 2016, arXiv 1511.05440), scaled down for CPU: scales
+s_1 < ... < s_n (8, 16, 32, 64 px for 64-px frames). Scale k sees the K context frames
+area-downsampled to s_k and the upsampled prediction of scale k-1, and predicts a correction:
+Y_k = u(Y_{k-1}) + G'_k(X_k, u(Y_{k-1}))  (paper eq. 2). Every Y_k is returned so the losses are
+taken at every scale. Our change: every scale corrects the last context frame at its size plus the
+upsampled change the coarser scale predicted, Y_k = L_k + u(Y_{k-1} - L_{k-1}) + G'_k(...), and the
+last layers start at zero, so an untrained G copies the last frame (a strong baseline) and short CPU
+runs start from there.
+Paper widths [128, 256, 128] / [128, 256, 512, 256, 128], kernels 3/5/7; here [w, 2w, w] /
+[w, 2w, 2w, w], kernels 3 and 5/3/3/3/5: ~0.1 GMAC per 64x64 frame at w = 16 instead of ~10.
 
-Widths: the paper (dyelax/Adversarial_Video_Generation) uses [128, 256, 128] at the two coarse scales
-and [128, 256, 512, 256, 128] at the two fine ones, kernels 3/5/7. Here `width` w gives [w, 2w, w]
-and [w, 2w, 2w, w] with kernels 3 and 5/3/3/3/5: at w = 16 one prediction of a 64x64 frame costs about
-0.1 GMAC instead of ~10, which is what makes a CPU benchmark possible.
+SimVP-style G (Gao et al., CVPR 2022): a shared per-frame conv encoder to 1/4 resolution, the K
+encodings stacked on channels and mixed by a convolutional translator, a decoder back to full
+resolution with a skip from the last frame's first encoder layer. SimVP predicts all future frames
+at once; here it predicts one frame and is rolled out like the multiscale G, so both share the
+losses, D and evaluation.
 
-Discriminator: one small convnet per scale, each seeing the two previous frames and a candidate
-frame, convolutions then fully connected layers (paper: FC 1024-512-1; here 4w-1) -> one logit per scale.
+Warp heads (`warp=True`, our choice for CPU budgets, after deep voxel flow, Liu et al. ICCV 2017):
+instead of pixels alone, a scale outputs a flow field that resamples the last frame, a mask, and a
+pixel correction: Y = m * warp(last, flow) + (1 - m) * (base + correction). Moved content keeps its
+edges, which pixel regression blurs away within a few hundred CPU steps.
+
+Discriminator: one small convnet per scale on (two previous frames, candidate frame), stride-2
+convolutions down to 4x4, FC 4w-1 (paper FC 1024-512-1) -> one logit per scale.
 """
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from .config import VideoConfig
 
 
 def down(x: torch.Tensor, size: int) -> torch.Tensor:
@@ -32,49 +43,121 @@ def down(x: torch.Tensor, size: int) -> torch.Tensor:
     return y.reshape(*lead, *y.shape[-3:])
 
 
-def _convs(chans: list[int], kernels: list[int], last_act: bool) -> nn.Sequential:
+def warp(frame: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
+    """frame (B, C, H, W), flow (B, 2, H, W) in pixels (dx, dy) -> frame sampled at (x + dx, y + dy), borders repeated."""
+    b, _, h, w = frame.shape
+    ys = torch.linspace(-1 + 1 / h, 1 - 1 / h, h, device=frame.device, dtype=frame.dtype)
+    xs = torch.linspace(-1 + 1 / w, 1 - 1 / w, w, device=frame.device, dtype=frame.dtype)
+    base = torch.stack(torch.meshgrid(xs, ys, indexing="xy"), -1)  # (H, W, 2) as (x, y)
+    offset = flow.permute(0, 2, 3, 1) * flow.new_tensor([2 / w, 2 / h])  # pixels -> normalised units
+    return F.grid_sample(frame, base + offset, mode="bilinear", padding_mode="border", align_corners=False)
+
+
+class Head(nn.Module):
+    """Raw network output -> frame. Pixels: base + out. Warp: m * warp(last, flow) + (1 - m) * (base + correction)."""
+
+    def __init__(self, channels: int, use_warp: bool) -> None:
+        super().__init__()
+        self.channels, self.use_warp = channels, use_warp
+
+    @property
+    def outputs(self) -> int:
+        return self.channels + (3 if self.use_warp else 0)
+
+    def forward(self, out: torch.Tensor, last: torch.Tensor, base: torch.Tensor) -> torch.Tensor:
+        c = self.channels
+        if not self.use_warp:
+            return base + out
+        flow, mask = out[:, c: c + 2], torch.sigmoid(out[:, c + 2: c + 3] + 2.0)  # +2: starts near copy-last
+        return mask * warp(last, flow) + (1 - mask) * (base + out[:, :c])
+
+
+def _convs(chans: list[int], kernels: list[int]) -> nn.Sequential:
     layers: list[nn.Module] = []
     for i, k in enumerate(kernels):
         layers.append(nn.Conv2d(chans[i], chans[i + 1], k, padding=k // 2))
-        if i < len(kernels) - 1 or last_act:
+        if i < len(kernels) - 1:
             layers.append(nn.ReLU(inplace=True))
+    nn.init.zeros_(layers[-1].weight)  # the last layer starts at zero: an untrained G copies the last frame
+    nn.init.zeros_(layers[-1].bias)
     return nn.Sequential(*layers)
 
 
 class MultiScaleGenerator(nn.Module):
     """(B, K, C, H, W) context in [-1, 1] -> list of n predictions (B, C, s_k, s_k), coarse to fine."""
 
-    def __init__(self, context: int, channels: int, size: int = 64, scales: int = 4, width: int = 16) -> None:
+    def __init__(self, context: int, channels: int, size: int = 64, scales: int = 4, width: int = 16, use_warp: bool = False) -> None:
         super().__init__()
-        self.context, self.channels = context, channels
         self.sizes = [size // 2 ** (scales - 1 - k) for k in range(scales)]  # e.g. [8, 16, 32, 64]
-        w = width
+        self.head, w = Head(channels, use_warp), width
         nets = []
         for k in range(scales):
             cin = context * channels + (channels if k else 0)
             if k < scales - 2:  # coarse scales: small kernels, [w, 2w, w]
-                nets.append(_convs([cin, w, 2 * w, w, channels], [3, 3, 3, 3], last_act=False))
+                nets.append(_convs([cin, w, 2 * w, w, self.head.outputs], [3, 3, 3, 3]))
             else:  # fine scales: larger receptive field, [w, 2w, 2w, w]
-                nets.append(_convs([cin, w, 2 * w, 2 * w, w, channels], [5, 3, 3, 3, 5], last_act=False))
+                nets.append(_convs([cin, w, 2 * w, 2 * w, w, self.head.outputs], [5, 3, 3, 3, 5]))
         self.nets = nn.ModuleList(nets)
 
     def forward(self, context: torch.Tensor) -> list[torch.Tensor]:
         b = context.shape[0]
         outs: list[torch.Tensor] = []
-        prev = None
+        prev_last = None
         for size, net in zip(self.sizes, self.nets):
             x = down(context, size).reshape(b, -1, size, size)  # (B, K*C, s, s)
-            if prev is None:  # coarsest scale: a correction of the last frame (copy-last is where training starts)
-                outs.append(down(context[:, -1], size) + net(x))
+            last = down(context[:, -1], size)  # (B, C, s, s)
+            if not outs:  # coarsest scale: a correction of the last frame (copy-last is where training starts)
+                outs.append(self.head(net(x), last, last))
             else:
-                up = F.interpolate(prev, size=(size, size), mode="bilinear", align_corners=False)  # (B, C, s, s)
-                outs.append(up + net(torch.cat([x, up], 1)))
-            prev = outs[-1]
+                up = F.interpolate(outs[-1], size=(size, size), mode="bilinear", align_corners=False)  # (B, C, s, s)
+                # base: the last frame at this scale plus the coarser scale's upsampled change to it, so the
+                # pyramid's sum stays sharp (u(Y_{k-1}) alone would be a blurred frame at the finest scale)
+                change = F.interpolate(outs[-1] - prev_last, size=(size, size), mode="bilinear", align_corners=False)
+                outs.append(self.head(net(torch.cat([x, up], 1)), last, last + change))
+            prev_last = last
         return outs
 
 
+def _block(cin: int, cout: int, stride: int = 1, transpose: bool = False) -> nn.Sequential:
+    conv = (nn.ConvTranspose2d(cin, cout, 4, stride, 1) if transpose and stride > 1 else nn.Conv2d(cin, cout, 3, stride, 1))
+    return nn.Sequential(conv, nn.GroupNorm(2, cout), nn.SiLU())
+
+
+class SimVPGenerator(nn.Module):
+    """(B, K, C, H, W) -> [(B, C, H, W)]: encoder (per frame, to H/4), translator (K frames mixed), decoder."""
+
+    def __init__(self, context: int, channels: int, width: int = 16, use_warp: bool = False, blocks: int = 4) -> None:
+        super().__init__()
+        h = 2 * width
+        self.head = Head(channels, use_warp)
+        self.enc = nn.ModuleList([_block(channels, h), _block(h, h, 2), _block(h, h, 2)])  # (C,H) -> (h,H/4)
+        self.mix_in = nn.Conv2d(context * h, 2 * h, 1)
+        # Translator: residual 3x3 blocks, two of them dilated so the receptive field at H/4 covers fast motion.
+        self.translator = nn.ModuleList([nn.Sequential(nn.Conv2d(2 * h, 2 * h, 3, padding=d, dilation=d), nn.GroupNorm(2, 2 * h), nn.SiLU())
+                                         for d in ([1, 2] * blocks)[:blocks]])
+        self.mix_out = nn.Conv2d(2 * h, h, 1)
+        self.dec = nn.ModuleList([_block(h, h, 2, transpose=True), _block(h, h, 2, transpose=True), _block(2 * h, h)])
+        self.out = nn.Conv2d(h, self.head.outputs, 3, padding=1)
+        nn.init.zeros_(self.out.weight)  # starts as copy-last
+        nn.init.zeros_(self.out.bias)
+
+    def forward(self, context: torch.Tensor) -> list[torch.Tensor]:
+        b, k, c, H, W = context.shape
+        x = context.reshape(b * k, c, H, W)
+        skip = self.enc[0](x)  # (B*K, h, H, W)
+        z = self.enc[2](self.enc[1](skip))  # (B*K, h, H/4, W/4)
+        z = self.mix_in(z.reshape(b, -1, *z.shape[-2:]))  # (B, 2h, H/4, W/4): time folded into channels
+        for block in self.translator:
+            z = z + block(z)
+        z = self.dec[1](self.dec[0](self.mix_out(z)))  # (B, h, H, W)
+        last_skip = skip.reshape(b, k, *skip.shape[1:])[:, -1]
+        z = self.dec[2](torch.cat([z, last_skip], 1))
+        last = context[:, -1]
+        return [self.head(self.out(z), last, last)]
+
+
 class MultiScaleDiscriminator(nn.Module):
-    """(B, 3, C, H, W): two previous frames and a candidate -> (B, n) logits, one per scale (real > 0)."""
+    """(N, 3, C, H, W) two previous frames and a candidate, or a list of them per scale -> (N, n) logits (real > 0)."""
 
     def __init__(self, channels: int, size: int = 64, scales: int = 4, width: int = 16) -> None:
         super().__init__()
@@ -90,9 +173,22 @@ class MultiScaleDiscriminator(nn.Module):
             layers += [nn.Flatten(), nn.Linear(c * r * r, 4 * w), nn.LeakyReLU(0.2), nn.Linear(4 * w, 1)]
             self.nets.append(nn.Sequential(*layers))
 
-    def forward(self, frames: torch.Tensor) -> torch.Tensor:
-        b = frames.shape[0]
-        return torch.cat([net(down(frames, s).reshape(b, -1, s, s)) for s, net in zip(self.sizes, self.nets)], 1)
+    def forward(self, frames: torch.Tensor | list[torch.Tensor]) -> torch.Tensor:
+        per_scale = frames if isinstance(frames, list) else [down(frames, s) for s in self.sizes]
+        return torch.cat([net(x.reshape(x.shape[0], -1, s, s)) for x, s, net in zip(per_scale, self.sizes, self.nets)], 1)
+
+
+def make_networks(cfg: VideoConfig) -> dict[str, nn.Module]:
+    """{"G": the chosen generator, "D": the multi-scale discriminator (absent when lam_adv = 0)}."""
+    c = cfg.image_channels
+    if cfg.generator == "simvp":
+        G: nn.Module = SimVPGenerator(cfg.context, c, cfg.width, cfg.warp)
+    else:
+        G = MultiScaleGenerator(cfg.context, c, cfg.size, cfg.scales, cfg.width, cfg.warp)
+    nets = {"G": G}
+    if cfg.lam_adv > 0:
+        nets["D"] = MultiScaleDiscriminator(c, cfg.size, cfg.scales, cfg.d_width)
+    return nets
 
 
 def rollout(G: nn.Module, context: torch.Tensor, horizon: int, all_scales: bool = False) -> list:

@@ -1,4 +1,4 @@
-"""Per-horizon scores of a predictor and of the two classical baselines.
+"""`gansuite evaluate` and `gansuite generate`: per-horizon scores of the model and of two classical baselines.
 
     MSE        OpenSTL convention (core/metrics.py): per frame, the SUM over pixels (and channels) of
                the squared error with pixels in [0, 1]; averaged over frames and clips.
@@ -13,13 +13,20 @@ median colour, the background estimate. Mathieu et al. found such baselines stro
 """
 from __future__ import annotations
 
-from typing import Callable
+import time
+from pathlib import Path
+from typing import Any, Callable
 
 import cv2
 import numpy as np
 import torch
 
+from gansuite_core import GenerateRequest, Run, UserError
 from gansuite_core.metrics.image import psnr, sharpness, ssim
+from gansuite_core.pictures import grid, save_gif, save_png, upscale_nearest
+
+from .data import PROCEDURAL, Procedural, test_set
+from .models import rollout
 
 
 def to_uint8_frames(x: torch.Tensor) -> np.ndarray:
@@ -98,11 +105,80 @@ def truth_sharpness(clips: np.ndarray, context: int, horizon: int) -> list[float
 def batched_model_frames(G: torch.nn.Module, clips: torch.Tensor, context: int, horizon: int, device: torch.device,
                          batch: int = 64) -> np.ndarray:
     """clips (N, T, C, H, W) in [-1, 1] -> (N, horizon, H, W, C) uint8 predictions, in batches (faster than one by one)."""
-    from .models import rollout
-
     out = []
     with torch.no_grad():
         for i in range(0, len(clips), batch):
             x = clips[i: i + batch, :context].to(device)
             out.append(to_uint8_frames(torch.stack(rollout(G, x, horizon), 1)))
     return np.concatenate(out)
+
+
+# --------------------------------------------------------------------------- evaluate and generate
+
+
+def _rgb(frames: np.ndarray) -> np.ndarray:
+    """(..., H, W, C) uint8 with C = 1 or 3 -> (..., H, W, 3)."""
+    return np.repeat(frames, 3, -1) if frames.shape[-1] == 1 else frames
+
+
+def prediction_strip(G: torch.nn.Module, clips: torch.Tensor, context: int, horizon: int, path: Path) -> Path:
+    """A PNG: per clip, a row of the true future frames above a row of the predicted ones."""
+    device = next(G.parameters()).device
+    preds = batched_model_frames(G, clips, context, horizon, device)  # (N, H, h, w, C)
+    truth = to_uint8_frames(clips[:, context: context + horizon])
+    rows = np.concatenate([np.stack([_rgb(t), _rgb(p)]) for t, p in zip(truth, preds)])  # (2N, H, h, w, 3)
+    return save_png(upscale_nearest(grid(rows.reshape(-1, *rows.shape[2:]), nrow=horizon), 384), path)
+
+
+def evaluate(run: Run, device: torch.device) -> dict[str, Any]:
+    """Per-horizon MSE (OpenSTL), PSNR, SSIM and sharpness of the model, copy-last and Farneback extrapolation."""
+    cfg = run.config.options
+    K, H = cfg.context, cfg.horizon
+    clips, held_out = test_set(cfg)
+    G = run.net("G").to(device)
+    frames = to_uint8_frames(clips)  # (N, K+H, h, w, C)
+    t0 = time.perf_counter()
+    results = {
+        "model": score(batched_model_frames(G, clips, K, H, device), frames, K),
+        "copy_last": score(predict_all(copy_last, frames, K, H), frames, K),
+        "flow": score(predict_all(flow_extrapolate, frames, K, H), frames, K),
+    }
+    m, c, f = results["model"], results["copy_last"], results["flow"]
+    prediction_strip(G, clips[:4], K, H, run.dir / "eval-predictions.png")
+    return {
+        "data": cfg.data, "clips": len(clips), "held_out": held_out, "context": K, "horizon": H,
+        **results,
+        "truth_sharpness": truth_sharpness(frames, K, H),
+        "summary": {
+            "mse_mean": {k: round(float(np.mean(v["mse"])), 3) for k, v in results.items()},
+            "ssim_mean": {k: round(float(np.mean(v["ssim"])), 4) for k, v in results.items()},
+            "beats_copy_last_every_horizon": all(a < b for a, b in zip(m["mse"], c["mse"])) and all(a > b for a, b in zip(m["ssim"], c["ssim"])),
+            "beats_flow_every_horizon": all(a < b for a, b in zip(m["mse"], f["mse"])) and all(a > b for a, b in zip(m["ssim"], f["ssim"])),
+            "seconds": round(time.perf_counter() - t0, 1),
+        },
+    }
+
+
+def generate(run: Run, req: GenerateRequest) -> list[Path]:
+    """Predictions for `num` fresh clips: .npy (N, H, h, w, 3) uint8, .png rows of truth/prediction, .gif animated grid."""
+    cfg = run.config.options
+    K, H = cfg.context, cfg.horizon
+    if cfg.data in PROCEDURAL:
+        src = Procedural(cfg.data, K + H, cfg.size, cfg.image_channels, cfg.objects, test=True)
+        clips = torch.stack([src.clip(np.random.default_rng([req.seed, i])) for i in range(req.num)])
+    else:
+        clips = test_set(cfg, req.num)[0]
+    G = run.net("G").to(req.device)
+    suffix = req.out.suffix.lower()
+    if suffix == ".npy":
+        np.save(req.out, _rgb(batched_model_frames(G, clips, K, H, req.device)))
+    elif suffix == ".png":
+        prediction_strip(G, clips, K, H, req.out)
+    elif suffix == ".gif":
+        preds = _rgb(batched_model_frames(G, clips, K, H, req.device))
+        ctx = _rgb(to_uint8_frames(clips[:, :K]))
+        seq = np.concatenate([ctx, preds], 1)  # (N, K+H, h, w, 3): context then prediction
+        save_gif([upscale_nearest(grid(seq[:, t]), 256) for t in range(K + H)], req.out, fps=5)
+    else:
+        raise UserError(f"--out {req.out}: expected a .npy, .png or .gif file")
+    return [req.out]

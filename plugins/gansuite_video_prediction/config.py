@@ -1,0 +1,70 @@
+"""The options of `video-prediction` (`--set key=value`); each field's comment is its --help line."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+SOURCES = ("moving-digits", "camera", "bouncing-shapes", "skimage-gif")
+GENERATORS = ("multiscale", "simvp")
+
+
+@dataclass(frozen=True)
+class VideoConfig:
+    data: str = "moving-digits"  # moving-digits | camera | bouncing-shapes | skimage-gif | a FOLDER of videos (files OpenCV reads, or sub-folders of frames)
+    objects: int = 1  # data=camera: up to this many moving objects (discs, squares) in front of the photograph (0: none)
+    context: int = 10  # K: frames the generator sees before predicting
+    horizon: int = 10  # H: frames rolled out at evaluation, in snapshots and by `gansuite predict`
+    train_horizon: int = 3  # frames rolled out per training clip, gradients flowing through the fed-back predictions
+    size: int = 64  # the model's square frame size; videos of another size are resized to it
+    channels: int = 0  # 1 (grey) or 3 (RGB); 0: 1 for moving-digits, 3 for the other sources
+    generator: str = "multiscale"  # multiscale (Mathieu et al. 2016) | simvp (encoder-translator-decoder, Gao et al. 2022)
+    warp: bool = True  # G outputs a flow field that warps the last frame plus a masked correction, instead of pixels alone
+    scales: int = 4  # pyramid levels of the multiscale G and of D (paper: 4); size must be divisible by 2^(scales-1)
+    width: int = 12  # G's base width w: multiscale [w, 2w, w] and [w, 2w, 2w, w]; simvp hidden channels 2w
+    d_width: int = 16  # D's base width per scale (paper: 64-128 channels, FC 1024-512)
+    batch: int = 8  # clips per batch
+    lr: float = 5e-4  # Adam learning rate of G
+    d_lr: float = 2e-4  # Adam learning rate of D
+    p: int = 2  # the image distance: 1 (L1) or 2 (L2)
+    lam_lp: float = 1.0  # weight of the Lp term (0 switches it off)
+    lam_gdl: float = 1.0  # weight of the gradient difference loss (0 switches it off)
+    gdl_alpha: float = 1.0  # GDL exponent alpha (paper: 1)
+    lam_adv: float = 0.01  # weight of the adversarial term (0: no D at all, the ablation); relative to `reduction`
+    reduction: str = "mean"  # mean: Lp/GDL per-pixel means | sum: per-clip sums over pixels, as the reference code (then lam_adv=0.05)
+    d_scales: str = "finest"  # finest: D sees G's finest frame downsampled | each: D's scale k sees G's own scale-k output (reference code)
+    adv_start: int = 300  # steps of prediction-loss-only training before D and the adversarial term start
+    ema_images: float = 1000.0  # half-life of G's weight average in training clips, ramped up over the first 20x (0: no EMA copy)
+    test_clips: int = 256  # clips in the fixed test set used by evaluate (procedural and camera: seeded; folders: held-out videos)
+    max_frames: int = 2000  # frames read per user video (0: all)
+
+    def __post_init__(self) -> None:
+        if self.data not in SOURCES and not Path(self.data).expanduser().is_dir():
+            raise ValueError(f"data={self.data!r}: expected one of {', '.join(SOURCES)} or an existing folder of videos")
+        if self.context < 2:
+            raise ValueError(f"context={self.context}: need at least 2 frames (the discriminator and optical flow use two)")
+        if self.horizon < 1 or self.train_horizon < 1:
+            raise ValueError("horizon and train_horizon must be at least 1")
+        if self.channels not in (0, 1, 3):
+            raise ValueError(f"channels={self.channels}: expected 0 (automatic), 1 or 3")
+        if self.generator not in GENERATORS:
+            raise ValueError(f"generator={self.generator!r}: expected one of {', '.join(GENERATORS)}")
+        if self.scales < 1 or self.size % 2 ** (self.scales - 1) or self.size // 2 ** (self.scales - 1) < 4:
+            raise ValueError(f"size={self.size}, scales={self.scales}: size must be divisible by 2^(scales-1) with a coarsest scale of at least 4 px")
+        if self.generator == "simvp" and self.size % 4:
+            raise ValueError(f"size={self.size}: generator=simvp needs a size divisible by 4")
+        if self.p not in (1, 2):
+            raise ValueError(f"p={self.p}: expected 1 (L1) or 2 (L2)")
+        if min(self.lam_lp, self.lam_gdl, self.lam_adv) < 0 or self.lam_lp + self.lam_gdl + self.lam_adv == 0:
+            raise ValueError("lam_lp, lam_gdl, lam_adv must be >= 0 and not all 0")
+        if self.reduction not in ("mean", "sum"):
+            raise ValueError(f"reduction={self.reduction!r}: expected mean or sum")
+        if self.d_scales not in ("finest", "each"):
+            raise ValueError(f"d_scales={self.d_scales!r}: expected finest or each")
+        if self.width < 1 or self.d_width < 1 or self.batch < 1 or self.test_clips < 1 or self.objects < 0:
+            raise ValueError("width, d_width, batch and test_clips must be positive, objects >= 0")
+        if self.ema_images < 0 or self.adv_start < 0:
+            raise ValueError("ema_images and adv_start must be >= 0")
+
+    @property
+    def image_channels(self) -> int:
+        return self.channels or (1 if self.data == "moving-digits" else 3)
