@@ -9,10 +9,12 @@ from PIL import Image
 
 from gansuite_core import UserError
 from gansuite_core.metrics.image import psnr, ssim
-from gansuite_super_resolution.data import CropSource, downscale, embedded_image, mod_crop, scan_folder
-from gansuite_super_resolution.losses import VGGFeatures, relativistic_d_loss, relativistic_g_loss
+from gansuite_super_resolution.bundled import load_bundled, save_bundled
+from gansuite_super_resolution.config import SRConfig
+from gansuite_super_resolution.data import DOWNSCALERS, CropSource, degrade, downscale, embedded_image, matlab_resize, mod_crop, scan_folder
+from gansuite_super_resolution.evaluation import baselines
+from gansuite_super_resolution.losses import VGGFeatures, judge_accuracy, relativistic_d_loss, relativistic_g_loss
 from gansuite_super_resolution.models import Discriminator, FastSR, RRDBNet, SRResNet, build_generator
-from gansuite_super_resolution.plugin import SRConfig
 from gansuite_super_resolution.upscale import upscale_any, upscale_rgb
 
 SMALL = {"fast": dict(features=8), "srresnet": dict(features=8, blocks=2), "rrdb": dict(features=8, blocks=1)}
@@ -58,6 +60,31 @@ def test_matlab_downscale_reproduces_known_values():
     centres = (np.arange(32) * 2 + 0.5) * 3
     assert np.abs(small[:, 3:-3] - np.round(centres[3:-3])).max() <= 1
     assert mod_crop(np.zeros((31, 30)), 4).shape == (28, 28)
+
+
+def test_matlab_bicubic_baseline_is_keys_a_minus_half_not_opencvs():
+    """Issue 18.6: the papers' baseline enlarges with a = -0.5 (as PIL's BICUBIC), OpenCV's with a = -0.75."""
+    small = downscale(embedded_image("chelsea")[:120, :160], 4)  # (30, 40, 3)
+    up = baselines(small, 4)
+    pil = np.asarray(Image.fromarray(small).resize((160, 120), Image.BICUBIC)).astype(int)
+    assert np.abs(up["matlab_bicubic"].astype(int) - pil)[8:-8, 8:-8].max() <= 1
+    assert np.abs(up["bicubic"].astype(int) - up["matlab_bicubic"]).max() > 5
+    assert matlab_resize(np.full((5, 7), 9, np.uint8), 3).shape == (15, 21)
+
+
+def test_each_downscaler_is_a_different_tool_and_degradations_are_drawn_per_item():
+    img = embedded_image("astronaut")[:96, :96]
+    outs = {k: f(img, 4) for k, f in DOWNSCALERS.items()}
+    assert all(o.shape == (24, 24, 3) and o.dtype == np.uint8 for o in outs.values())
+    names = list(outs)
+    assert all(not np.array_equal(outs[a], outs[b]) for i, a in enumerate(names) for b in names[i + 1:])
+    assert np.array_equal(outs["opencv_nearest"], img[::4, ::4]) or np.array_equal(outs["opencv_nearest"], img[1::4, 1::4]) \
+        or np.array_equal(outs["opencv_nearest"], img[2::4, 2::4])
+    drawn = {degrade(img, 4, "kernels", np.random.default_rng(i)).tobytes() for i in range(40)}
+    assert len(drawn) == len(DOWNSCALERS)  # every kernel, nothing else
+    mixed = {degrade(img, 4, "mixed", np.random.default_rng(i)).tobytes() for i in range(40)}
+    assert len(mixed) > len(DOWNSCALERS)  # blur, noise and JPEG add variants
+    assert np.array_equal(degrade(img, 4, "bicubic", np.random.default_rng(0)), downscale(img, 4))
 
 
 def test_psnr_and_ssim_known_values():
@@ -138,8 +165,33 @@ def test_relativistic_losses_reward_the_right_side():
 def test_config_validation():
     with pytest.raises(ValueError, match="scale=5"):
         SRConfig(scale=5)
-    with pytest.raises(ValueError, match="ema"):
-        SRConfig(ema=1.0)
+    with pytest.raises(ValueError, match="ema_half_life"):
+        SRConfig(ema_half_life=0)
+    with pytest.raises(ValueError, match="degradation=blurry"):
+        SRConfig(degradation="blurry")
+
+
+def test_judge_accuracy_stays_a_tensor():
+    nets = {"G": FastSR(2, 8).eval(), "D": Discriminator(4).eval()}
+    acc = judge_accuracy(nets, {"lr": torch.rand(2, 3, 8, 8), "hr": torch.rand(2, 3, 16, 16)})
+    assert isinstance(acc, torch.Tensor) and acc.dim() == 0 and 0 <= acc <= 1
+
+
+def test_bundled_weights_round_trip_through_safetensors_only(tmp_path):
+    net = randomise_tail(SRResNet(2, 8, 1))
+    arch = {"model": "srresnet", "scale": 2, "features": 8, "blocks": 1, "bicubic_skip": True}
+    save_bundled(net, arch, {"note": "test"}, "x2", tmp_path)
+    back, card = load_bundled("x2", tmp_path)
+    assert card["note"] == "test"
+    x = torch.rand(1, 3, 9, 9)
+    torch.testing.assert_close(back(x), net(x))
+    (tmp_path / "sr-x2.safetensors").write_bytes(b"\x80\x04pickled")  # not safetensors: refused, never unpickled
+    with pytest.raises(UserError, match="cannot load"):
+        load_bundled("x2", tmp_path)
+    with pytest.raises(UserError, match="missing"):
+        load_bundled("x4", tmp_path)
+    with pytest.raises(UserError, match="expected one of x2, x4"):
+        load_bundled("x3", tmp_path)
 
 
 def test_vgg_weights_from_a_local_file(tmp_path):

@@ -5,31 +5,15 @@ import json
 
 import numpy as np
 import pytest
+from conftest import fails, gansuite, quick, sets
 from PIL import Image
 
-from gansuite_core.cli import main
-
-QUICK = ["--set", "model=fast", "--set", "features=8", "--set", "d_features=4", "--set", "batch=2", "--set", "patch=8",
-         "--set", "log_every=1", "--set", "scale=2", "--quiet", "--sample-every", "2", "--checkpoint-every", "2"]
-
-
-def gansuite(*args: str) -> None:
-    main([str(a) for a in args])
-
-
-def fails(capsys, *args: str) -> str:
-    """Run a command that must fail as a user error: exit code 2 and one line on stderr."""
-    with pytest.raises(SystemExit) as e:
-        gansuite(*args)
-    assert e.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("gansuite: error:") and "\n" not in err and "Traceback" not in err
-    return err
+from gansuite_super_resolution.bundled import paths
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    """Four steps on a folder of pictures: two L1 steps, then two adversarial ones."""
+    """The quick settings (two L1 steps, then two adversarial ones) at x2 on a folder of pictures."""
     root = tmp_path_factory.mktemp("sr")
     photos = root / "photos"
     photos.mkdir()
@@ -37,32 +21,43 @@ def run(tmp_path_factory):
     for i in range(2):
         Image.fromarray(rng.integers(0, 256, (40, 48, 3)).astype(np.uint8)).save(photos / f"p{i}.png")
     Image.fromarray(np.zeros((10, 10, 3), np.uint8)).save(photos / "tiny.png")
-    gansuite("train", "super-resolution", "--out", root / "run", "--steps", "4", "--set", "pretrain_steps=2",
-             "--set", f"data={photos}", *QUICK)
-    return root / "run"
+    options = quick("super-resolution", scale=2, data=photos)
+    assert options["pretrain_steps"] < options["steps"]  # both stages
+    assert gansuite("train", "super-resolution", "--out", root / "run", "--quiet", *sets(options)) == 0
+    return root / "run", options
 
 
 def test_both_stages_run_in_one_command(run):
+    run, options = run
     rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     by_step = {r["step"]: r for r in rows}
-    assert "G_pixel/l1" in by_step[2] and "D/loss" not in by_step[2]
-    assert "D/loss" in by_step[4] and "G/adv" in by_step[4] and "G_pixel/l1" not in by_step[4]
-    assert (run / "samples" / "step-00000004.png").is_file()
+    p, n = options["pretrain_steps"], options["steps"]
+    assert "G_pixel/l1" in by_step[p] and "D/loss" not in by_step[p]
+    assert "D/loss" in by_step[n] and "G/adv" in by_step[n] and "G_pixel/l1" not in by_step[n]
+    assert (run / "samples" / f"step-{n:08d}.png").is_file()
 
 
-def test_evaluate_reports_psnr_ssim_against_bicubic_and_lanczos(run, capsys):
-    gansuite("evaluate", run, "--json")
+def test_evaluate_reports_the_degradation_matrix_against_three_baselines(run, capsys):
+    run, _ = run
+    capsys.readouterr()
+    assert gansuite("evaluate", run, "--json") == 0
     report = json.loads(capsys.readouterr().out)
-    for method in ("model", "bicubic", "lanczos"):
-        assert 15 < report[method]["psnr_y"] < 50 and 0 < report[method]["ssim_y"] <= 1
-    assert report["gain_over_bicubic"]["psnr_y_db"] == pytest.approx(report["model"]["psnr_y"] - report["bicubic"]["psnr_y"])
+    assert set(report["matrix"]) == {"matlab_bicubic", "opencv_cubic", "opencv_area", "pil_bicubic", "jpeg75"}
+    for cond, methods in report["matrix"].items():
+        assert set(methods) == {"model", "bicubic", "matlab_bicubic", "lanczos"}
+        for m in methods.values():
+            assert 10 < m["psnr_y"] < 60 and 0 < m["ssim_y"] <= 1
+        assert report["matrix_gain_over_bicubic_db"][cond] == pytest.approx(methods["model"]["psnr_y"] - methods["bicubic"]["psnr_y"])
+    assert report["model"] == {**report["matrix"]["matlab_bicubic"]["model"], "sharpness": report["model"]["sharpness"]}
+    assert report["worst_clean_gain_db"] == min(report["matrix_gain_over_bicubic_db"][c] for c in
+                                                ("matlab_bicubic", "opencv_cubic", "opencv_area", "pil_bicubic"))
     assert report["feature_network"].startswith("the discriminator's own features")
     assert set(report["psnr_y_per_image"]) == {"chelsea", "rocket", "camera", "coins"}
-    assert report["model"]["sharpness"] > 0 and report["hr_sharpness"] > report["bicubic"]["sharpness"]
     assert len(list((run / "eval").glob("*.png"))) == 4
 
 
-def test_upscale_keeps_names_modes_and_writes_comparisons(run, tmp_path, capsys):
+def test_upscale_with_a_run_keeps_names_modes_and_writes_comparisons(run, tmp_path, capsys):
+    run, _ = run
     rng = np.random.default_rng(1)
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -72,7 +67,7 @@ def test_upscale_keeps_names_modes_and_writes_comparisons(run, tmp_path, capsys)
     Image.fromarray(big).save(tmp_path / "truth.png")
     Image.fromarray(big[::2, ::2]).save(inputs / "photo.jpg")
     out = tmp_path / "out"
-    gansuite("upscale", run, inputs, "--out", out, "--compare", "--tile", "8", "--overlap", "6")
+    assert gansuite("upscale", run, inputs, "--out", out, "--compare", "--tile", "8", "--overlap", "6") == 0
     grey, logo, photo = (Image.open(out / f"{n}.png") for n in ("grey", "logo", "photo"))
     assert (grey.mode, grey.size) == ("L", (34, 26))
     assert (logo.mode, logo.size) == ("RGBA", (34, 26))
@@ -81,14 +76,56 @@ def test_upscale_keeps_names_modes_and_writes_comparisons(run, tmp_path, capsys)
     capsys.readouterr()
     gansuite("upscale", run, inputs / "photo.jpg", "--out", out / "ref", "--compare", "--reference", tmp_path / "truth.png")
     assert "PSNR-Y vs reference: bicubic" in capsys.readouterr().out
-    compare = Image.open(out / "ref" / "photo-compare.png")
-    assert compare.size[0] > 3 * 34  # three panels: bicubic | model | reference
+    assert Image.open(out / "ref" / "photo-compare.png").size[0] > 3 * 34  # three panels: bicubic | model | reference
+
+
+@pytest.mark.parametrize("model,scale", [("x2", 2), ("x4", 4)])
+def test_bundled_models_upscale_without_a_run_and_skip_bad_files(model, scale, tmp_path, capsys):
+    assert paths(model)[0].stat().st_size < 5 * 2**20  # shipped in the package, <= 10 MB for both
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    Image.fromarray(np.random.default_rng(3).integers(0, 256, (11, 9, 3)).astype(np.uint8)).save(folder / "a.png")
+    (folder / "broken.jpg").write_bytes(b"not a picture")
+    Image.fromarray(np.zeros((7, 5), np.uint8)).save(tmp_path / "b.webp")
+    capsys.readouterr()
+    code = gansuite("upscale", folder, tmp_path / "b.webp", "--model", model, "--out", tmp_path / "up", "--precision", "bf16")
+    out, err = capsys.readouterr()
+    assert code == 2  # non-zero at the end, after the good files were written
+    assert Image.open(tmp_path / "up" / "a.png").size == (9 * scale, 11 * scale)
+    assert Image.open(tmp_path / "up" / "b.png").size == (5 * scale, 7 * scale)
+    assert not (tmp_path / "up" / "broken.png").exists()
+    assert "broken.jpg" in err and "1 of 3 file(s) skipped" in err and "fp32 on the CPU" in err
+
+
+def test_bundled_model_beats_bicubic_on_a_held_out_photo(tmp_path, capsys):
+    """A floor check of the shipped x4 weights on held-out crops shrunk two ways (the benchmark measures more)."""
+    from gansuite_core.metrics.image import psnr
+    from gansuite_super_resolution.data import DOWNSCALERS, embedded_image
+    from gansuite_super_resolution.evaluation import baselines
+
+    hr = embedded_image("chelsea")[40:232, 120:376]  # held out: never trained on
+    for name in ("matlab_bicubic", "opencv_area"):
+        Image.fromarray(DOWNSCALERS[name](hr, 4)).save(tmp_path / f"{name}.png")
+        assert gansuite("upscale", tmp_path / f"{name}.png", "--model", "x4", "--out", tmp_path / "up", "--quiet") == 0
+        sr = np.asarray(Image.open(tmp_path / "up" / f"{name}.png"))
+        bic = baselines(DOWNSCALERS[name](hr, 4), 4)["bicubic"]
+        assert psnr(sr, hr, 4, True) > psnr(bic, hr, 4, True) + 0.3, name
 
 
 def test_user_mistakes_are_one_line_errors(run, tmp_path, capsys):
+    run, options = run
     assert "no such file" in fails(capsys, "upscale", run, tmp_path / "missing.png", "--out", tmp_path / "o")
     (tmp_path / "junk.png").write_bytes(b"junk")
-    assert "no input could be read" in fails(capsys, "upscale", run, tmp_path / "junk.png", "--out", tmp_path / "o")
+    assert "junk.png: not a readable image" in fails(capsys, "upscale", run, tmp_path / "junk.png", "--out", tmp_path / "o")
+    assert "not a run directory" in fails(capsys, "upscale", tmp_path, "--out", tmp_path / "o")
+    assert "expected one of x2, x4" in fails(capsys, "upscale", tmp_path / "junk.png", "--model", "x3", "--out", tmp_path / "o")
+    assert "--precision" in fails(capsys, "upscale", run, tmp_path / "junk.png", "--precision", "fp8", "--out", tmp_path / "o")
+    (tmp_path / "dup").mkdir()
+    for suffix in (".png", ".jpg"):
+        Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "dup" / f"same{suffix}")
+    assert "rename one" in fails(capsys, "upscale", tmp_path / "dup", "--model", "x2", "--out", tmp_path / "o")
     assert "scale=5" in fails(capsys, "train", "super-resolution", "--out", tmp_path / "r", "--set", "scale=5")
-    assert "no such folder" in fails(capsys, "train", "super-resolution", "--out", tmp_path / "r2", "--set", f"data={tmp_path / 'nope'}", *QUICK)
-    assert "vgg_weights" in fails(capsys, "train", "super-resolution", "--out", tmp_path / "r3", "--set", "vgg_weights=/no/vgg.pth", *QUICK)
+    bad = {**options, "data": tmp_path / "nope"}
+    assert "no such folder" in fails(capsys, "train", "super-resolution", "--out", tmp_path / "r2", *sets(bad))
+    bad = {**options, "vgg_weights": "/no/vgg.pth"}
+    assert "vgg_weights" in fails(capsys, "train", "super-resolution", "--out", tmp_path / "r3", *sets(bad))

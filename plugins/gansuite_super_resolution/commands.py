@@ -1,7 +1,11 @@
-"""`gansuite upscale RUN INPUT... --out DIR`: upscale your own pictures with a trained run.
+"""`gansuite upscale`: enlarge your own pictures, with a bundled model or a trained run.
+
+    gansuite upscale photo.jpg folder/ --model x4 --out up/     # the models shipped in the package
+    gansuite upscale runs/sr4 photo.jpg --out up/               # your own run
 
 Each output PNG keeps its input's file name (with a .png suffix). `--compare` also writes
-NAME-compare.png: bicubic | model, and the ground truth when `--reference` gives it.
+NAME-compare.png: bicubic | model, and the ground truth when `--reference` gives it. A file that
+cannot be read or upscaled is named and skipped; the exit code is 2 at the end if any was.
 """
 from __future__ import annotations
 
@@ -9,17 +13,21 @@ import sys
 from pathlib import Path
 
 import click
+import torch
 
-from gansuite_core import UserError
+from gansuite_core import UserError, load_run, pick_device
 from gansuite_core.metrics.image import psnr
 from gansuite_core.pictures import save_png, side_by_side
 
+from .bundled import BUNDLED, load_bundled
 from .data import IMAGE_SUFFIXES
 from .upscale import bicubic, flatten_for_display, read_picture, save_picture, upscale_any
 
+PRECISIONS = {"fp32": None, "fp16": torch.float16, "bf16": torch.bfloat16}
+
 
 def expand_inputs(inputs: tuple[Path, ...]) -> list[Path]:
-    """Files as given; folders expand to the pictures directly inside them."""
+    """Files as given; folders expand to the pictures directly inside them. Two inputs with one name are refused."""
     files: list[Path] = []
     for p in inputs:
         if p.is_dir():
@@ -30,6 +38,11 @@ def expand_inputs(inputs: tuple[Path, ...]) -> list[Path]:
             raise UserError(f"{p}: no such file or folder")
     if not files:
         raise UserError(f"no picture found in {', '.join(map(str, inputs))}")
+    seen: dict[str, Path] = {}
+    for f in files:
+        if f.stem in seen:
+            raise UserError(f"{f} and {seen[f.stem]}: both would be written as {f.stem}.png; rename one")
+        seen[f.stem] = f
     return files
 
 
@@ -45,60 +58,87 @@ def find_reference(reference: Path | None, picture: Path, many: bool) -> Path | 
     return reference
 
 
+def choose_model(inputs: tuple[Path, ...], model: str | None, dev: torch.device) -> tuple[torch.nn.Module, int, list[Path]]:
+    """(generator on `dev`, scale, the picture files): the bundled model, or the run given first.
+    The pictures are listed before any model is loaded, so a mistyped path fails at once."""
+    if model is not None:
+        files = expand_inputs(inputs)
+        net, meta = load_bundled(model)
+        return net.to(dev), int(meta["architecture"]["scale"]), files
+    first = inputs[0]
+    if not (first / "config.toml").is_file():
+        raise UserError(f"{first}: not a run directory; give a super-resolution run first, "
+                        f"or --model {'|'.join(BUNDLED)} for a bundled model")
+    if len(inputs) < 2:
+        raise UserError(f"upscale {first}: give the pictures to upscale after the run")
+    files = expand_inputs(inputs[1:])
+    run = load_run(first, app="super-resolution", device=dev)
+    return run.net("G"), run.config.options.scale, files
+
+
+def compare_pictures(img, sr, scale: int, ref_path: Path | None, out: Path, stem: str) -> Path:
+    """NAME-compare.png: bicubic | model [| reference], with PSNR-Y printed when the reference is given."""
+    panels, titles = [flatten_for_display(bicubic(img, scale)), flatten_for_display(sr)], ["bicubic", "model"]
+    if ref_path is not None:
+        ref = read_picture(ref_path)[:sr.shape[0], :sr.shape[1]]  # a reference a few pixels larger (not mod-cropped) is fine
+        if ref.shape[:2] != sr.shape[:2]:
+            raise UserError(f"--reference {ref_path}: {ref.shape[1]}x{ref.shape[0]} pixels, expected {sr.shape[1]}x{sr.shape[0]} "
+                            f"({scale}x the input)")
+        ref_d = flatten_for_display(ref)
+        click.echo(f"  PSNR-Y vs reference: bicubic {psnr(panels[0], ref_d, scale, True):.2f} dB, "
+                   f"model {psnr(panels[1], ref_d, scale, True):.2f} dB")
+        panels.append(ref_d)
+        titles.append("reference")
+    return save_png(side_by_side(panels, titles), out / f"{stem}-compare.png")
+
+
 @click.command("upscale")
-@click.argument("run_dir", type=click.Path(path_type=Path))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--model", help=f"Use a model bundled with the package: {' or '.join(BUNDLED)} (then every INPUT is a picture or folder).")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for the upscaled PNGs (created if needed).")
 @click.option("--compare", is_flag=True, help="Also write NAME-compare.png: bicubic | model [| reference].")
 @click.option("--reference", type=click.Path(path_type=Path), help="Ground truth: a file, or a folder of same-named files.")
-@click.option("--tile", default=192, show_default=True, help="Tile size in input pixels (bounds memory).")
+@click.option("--tile", default=192, show_default=True, help="Tile size in input pixels (bounds memory for large photos).")
 @click.option("--overlap", default=32, show_default=True, help="Context pixels around each tile (>= receptive radius: seamless).")
 @click.option("--device", default="auto", help="auto | cpu | cuda | cuda:N | mps.")
-def upscale_command(run_dir: Path, inputs: tuple[Path, ...], out: Path, compare: bool, reference: Path | None,
-                    tile: int, overlap: int, device: str) -> None:
-    """Upscale pictures of any size and mode with a trained super-resolution run."""
-    from gansuite_core.devices import resolve_device
-    from gansuite_core.runs import load_run
+@click.option("--precision", default="fp32", show_default=True, help="fp32 | fp16 | bf16 (half precision on a GPU; the CPU runs fp32).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def upscale_command(inputs: tuple[Path, ...], model: str | None, out: Path, compare: bool, reference: Path | None,
+                    tile: int, overlap: int, device: str, precision: str, quiet: bool) -> None:
+    """Upscale pictures of any size and mode: [RUN] INPUT... (files or folders), or INPUT... --model x2|x4."""
+    from tqdm import tqdm
 
-    dev, _ = resolve_device(device)
-    run = load_run(run_dir, device=dev)
-    if run.app.name != "super-resolution":
-        raise UserError(f"{run_dir}: a run of '{run.app.name}', not of 'super-resolution'")
+    if precision not in PRECISIONS:
+        raise UserError(f"--precision {precision}: expected one of {', '.join(PRECISIONS)}")
+    if tile < 1 or overlap < 0:
+        raise UserError(f"--tile {tile} --overlap {overlap}: expected tile >= 1 and overlap >= 0")
     if reference is not None and not reference.exists():
         raise UserError(f"--reference {reference}: no such file or folder")
-    files = expand_inputs(inputs)
+    dev = pick_device(device)
+    half = PRECISIONS[precision]
+    if half is not None and dev.type == "cpu":
+        print(f"gansuite: upscale: --precision {precision} is for GPUs; running in fp32 on the CPU", file=sys.stderr)
+        half = None
+    net, scale, files = choose_model(inputs, model, dev)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise UserError(f"--out {out}: cannot create it ({e.strerror or e})") from None
-    scale, net = run.config.options.scale, run.net("G")
-    unreadable = []
-    for path in files:
+    failed: list[Path] = []
+    for path in tqdm(files, unit="picture", disable=quiet or len(files) < 2, file=sys.stderr, dynamic_ncols=True):
         try:
             img = read_picture(path)
-        except UserError:
-            unreadable.append(path)
+            sr = upscale_any(net, img, scale, tile, overlap, dev, half)
+        except UserError as e:  # a bad file is named and skipped; the others go on
+            if len(files) == 1:
+                raise
+            tqdm.write(f"gansuite: upscale: skipped {e}", file=sys.stderr)
+            failed.append(path)
             continue
-        sr = upscale_any(net, img, scale, tile, overlap, dev)
-        target = save_picture(sr, out / f"{path.stem}.png")
-        click.echo(str(target))
+        click.echo(str(save_picture(sr, out / f"{path.stem}.png")))
         if compare:
-            panels = [flatten_for_display(bicubic(img, scale)), flatten_for_display(sr)]
-            titles = ["bicubic", "model"]
-            ref_path = find_reference(reference, path, len(files) > 1)
-            if ref_path is not None:
-                ref = read_picture(ref_path)
-                ref = ref[:sr.shape[0], :sr.shape[1]]  # a reference a few pixels larger (not mod-cropped) is fine
-                if ref.shape[:2] != sr.shape[:2]:
-                    raise UserError(f"--reference {ref_path}: {ref.shape[1]}x{ref.shape[0]} pixels, expected {sr.shape[1]}x{sr.shape[0]} "
-                                    f"({scale}x the input)")
-                ref_d, sr_d, bic_d = (flatten_for_display(a) for a in (ref, sr, bicubic(img, scale)))
-                click.echo(f"  PSNR-Y vs reference: bicubic {psnr(bic_d, ref_d, scale, True):.2f} dB, "
-                           f"model {psnr(sr_d, ref_d, scale, True):.2f} dB")
-                panels.append(ref_d)
-                titles.append("reference")
-            click.echo(str(save_png(side_by_side(panels, titles), out / f"{path.stem}-compare.png")))
-    if unreadable and len(unreadable) == len(files):
-        raise UserError(f"no input could be read as a picture ({len(files)} file(s), e.g. {files[0]})")
-    if unreadable:
-        print(f"gansuite: upscale: skipped {len(unreadable)} unreadable file(s), e.g. {unreadable[0]}", file=sys.stderr)
+            click.echo(str(compare_pictures(img, sr, scale, find_reference(reference, path, len(files) > 1), out, path.stem)))
+    if failed:
+        raise UserError(f"upscale: {len(failed)} of {len(files)} file(s) skipped: {', '.join(str(p) for p in failed[:3])}"
+                        f"{' ...' if len(failed) > 3 else ''}")
+

@@ -3,10 +3,10 @@
 Images are uint8 (H, W, 3) RGB arrays; batches are float tensors in [0, 1]:
 {"lr": (B, 3, c/s, c/s), "hr": (B, 3, c, c)} for HR crop size c and scale s.
 
-Low-resolution inputs are made as the literature makes them: MATLAB's `imresize` (bicubic,
-a = -0.5, antialiased) downscaling, reimplemented below because OpenCV's INTER_CUBIC does not
-antialias when shrinking. `degradation=realistic` adds a Real-ESRGAN-style chain (Wang et al.
-2021): blur, noise and JPEG, all with OpenCV and the item's own random generator.
+Low-resolution inputs: `degradation=bicubic` makes them as the literature does, with MATLAB's
+`imresize` (bicubic, a = -0.5, antialiased), reimplemented below because OpenCV's INTER_CUBIC
+does not antialias when shrinking. A user's pictures are shrunk by other tools, so the other
+choices draw the way of shrinking per crop (see `degrade`), each from the item's own generator.
 """
 from __future__ import annotations
 
@@ -89,34 +89,98 @@ def scan_folder(folder: Path, crop: int) -> list[Path]:
 
 
 def _cubic(x: np.ndarray) -> np.ndarray:
-    """Keys' cubic kernel with a = -0.5, as MATLAB's imresize."""
+    """Keys' cubic kernel with a = -0.5, as MATLAB's imresize and PIL's BICUBIC."""
     ax = np.abs(x)
     return np.where(ax <= 1, 1.5 * ax**3 - 2.5 * ax**2 + 1, np.where(ax < 2, -0.5 * ax**3 + 2.5 * ax**2 - 4 * ax + 2, 0.0))
 
 
 @lru_cache(maxsize=64)
-def _weights(n_in: int, scale: int) -> np.ndarray:
-    """(n_in // scale, n_in) matrix of MATLAB imresize(1/scale, 'bicubic') along one axis (antialiased)."""
-    n_out = n_in // scale
-    centres = (np.arange(n_out) + 0.5) * scale - 0.5  # output pixel centres in input coordinates
-    taps = np.arange(-2 * scale, 2 * scale + 1)
-    idx = np.floor(centres)[:, None].astype(int) + taps[None, :]
-    w = _cubic((centres[:, None] - idx) / scale)  # the kernel stretched by `scale`: antialiasing
+def _weights(n_in: int, n_out: int, s: float) -> np.ndarray:
+    """(n_out, n_in) matrix of MATLAB imresize(..., s, 'bicubic') along one axis (s = output/input scale).
+
+    Shrinking stretches the kernel by 1/s (MATLAB's antialiasing); enlarging does not.
+    """
+    k = min(s, 1.0)  # kernel compression: < 1 when shrinking
+    centres = (np.arange(n_out) + 0.5) / s - 0.5  # output pixel centres in input coordinates
+    half = int(np.ceil(2 / k))
+    idx = np.floor(centres)[:, None].astype(int) + np.arange(-half, half + 2)[None, :]
+    w = _cubic((centres[:, None] - idx) * k) * k
     w /= w.sum(1, keepdims=True)
     idx = np.where(idx < 0, -idx - 1, idx)  # symmetric padding at the borders, as MATLAB
     idx = np.where(idx >= n_in, 2 * n_in - 1 - idx, idx)
+    idx = np.clip(idx, 0, n_in - 1)  # very small inputs: padding wider than the picture
     m = np.zeros((n_out, n_in))
-    np.add.at(m, (np.repeat(np.arange(n_out), len(taps)), idx.ravel()), w.ravel())
+    np.add.at(m, (np.repeat(np.arange(n_out), idx.shape[1]), idx.ravel()), w.ravel())
     return m
 
 
-def downscale(img: np.ndarray, scale: int) -> np.ndarray:
-    """uint8 (H, W[, C]) -> (H // s, W // s[, C]) uint8, MATLAB-style antialiased bicubic."""
+def matlab_resize(img: np.ndarray, s: float) -> np.ndarray:
+    """uint8 (H, W[, C]) -> (floor(s*H), floor(s*W)[, C]) uint8, MATLAB imresize(img, s, 'bicubic'):
+    a = -0.5, antialiased when shrinking. `s` < 1 shrinks (1/scale), > 1 enlarges."""
     x = img.astype(np.float64)
-    wh, ww = _weights(img.shape[0], scale), _weights(img.shape[1], scale)
-    out = np.einsum("ih,hw...->iw...", wh, x)
-    out = np.einsum("jw,iw...->ij...", ww, out)
+    h, w = int(img.shape[0] * s + 1e-9), int(img.shape[1] * s + 1e-9)
+    out = np.einsum("ih,hw...->iw...", _weights(img.shape[0], h, s), x)
+    out = np.einsum("jw,iw...->ij...", _weights(img.shape[1], w, s), out)
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+
+def downscale(img: np.ndarray, scale: int) -> np.ndarray:
+    """uint8 (H, W[, C]) -> (H // s, W // s[, C]) uint8, MATLAB-style antialiased bicubic (the papers' LR)."""
+    return matlab_resize(img, 1 / scale)
+
+
+def _cv2(interpolation: int):
+    def shrink(img: np.ndarray, scale: int) -> np.ndarray:
+        return cv2.resize(img, (img.shape[1] // scale, img.shape[0] // scale), interpolation=interpolation)
+    return shrink
+
+
+def _pil(resample: int):
+    def shrink(img: np.ndarray, scale: int) -> np.ndarray:  # PIL widens its filters when shrinking (antialiased)
+        return np.asarray(Image.fromarray(img).resize((img.shape[1] // scale, img.shape[0] // scale), resample))
+    return shrink
+
+
+# The ways a user's small picture was made (issue 13): uint8 (H, W, 3) -> (H // s, W // s, 3).
+DOWNSCALERS = {
+    "matlab_bicubic": downscale,  # MATLAB imresize, a = -0.5, antialiased: what the SR papers use
+    "opencv_cubic": _cv2(cv2.INTER_CUBIC),  # a = -0.75, no antialiasing: aliased, the most common in Python
+    "opencv_linear": _cv2(cv2.INTER_LINEAR),
+    "opencv_area": _cv2(cv2.INTER_AREA),  # box average: OpenCV's advice for shrinking
+    "opencv_nearest": _cv2(cv2.INTER_NEAREST),
+    "pil_bicubic": _pil(Image.BICUBIC),  # browsers and thumbnails are close to these
+    "pil_lanczos": _pil(Image.LANCZOS),
+}
+
+
+def jpeg(img: np.ndarray, quality: int) -> np.ndarray:
+    """JPEG round trip at `quality` (OpenCV's encoder, 4:2:0 chroma)."""
+    ok, enc = cv2.imencode(".jpg", np.ascontiguousarray(img[..., ::-1]), [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    return np.ascontiguousarray(cv2.imdecode(enc, cv2.IMREAD_COLOR)[..., ::-1])
+
+
+def degrade(hr: np.ndarray, scale: int, kind: str, rng: np.random.Generator) -> np.ndarray:
+    """HR uint8 (c, c, 3) -> LR (c/s, c/s, 3) by `kind` (config.degradation), drawn with the item's own generator.
+
+    kernels: one of the seven DOWNSCALERS per crop (BSRGAN's shuffled degradations, Zhang et al. 2021,
+    kept to the resize step). mixed: the same, plus a Gaussian blur before (p 0.3, sigma 0.3-1.5),
+    Gaussian noise after (p 0.25, sigma 1-8) and a JPEG round trip (p 0.3, quality 50-95).
+    realistic: one pass of Real-ESRGAN's chain (Wang et al. 2021), every step always on.
+    """
+    if kind == "bicubic":
+        return downscale(hr, scale)
+    if kind == "realistic":
+        return degrade_realistic(hr, scale, rng)
+    x = hr
+    if kind == "mixed" and rng.random() < 0.3:
+        x = cv2.GaussianBlur(x, (0, 0), sigmaX=rng.uniform(0.3, 1.5))
+    names = list(DOWNSCALERS)
+    x = DOWNSCALERS[names[int(rng.integers(len(names)))]](np.ascontiguousarray(x), scale)
+    if kind == "mixed" and rng.random() < 0.25:
+        x = np.clip(np.round(x + rng.normal(0.0, rng.uniform(1.0, 8.0), x.shape)), 0, 255).astype(np.uint8)
+    if kind == "mixed" and rng.random() < 0.3:
+        x = jpeg(x, int(rng.integers(50, 96)))
+    return np.ascontiguousarray(x)
 
 
 def mod_crop(img: np.ndarray, scale: int) -> np.ndarray:
@@ -134,8 +198,7 @@ def degrade_realistic(hr: np.ndarray, scale: int, rng: np.random.Generator) -> n
     x = cv2.resize(x, (hr.shape[1] // scale, hr.shape[0] // scale), interpolation=interp).astype(np.float32)
     x = x + rng.normal(0.0, rng.uniform(1.0, 15.0), x.shape if rng.random() < 0.6 else x.shape[:2] + (1,))  # colour or grey noise
     x = np.clip(np.round(x), 0, 255).astype(np.uint8)
-    ok, enc = cv2.imencode(".jpg", x[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(30, 96))])
-    return np.ascontiguousarray(cv2.imdecode(enc, cv2.IMREAD_COLOR)[..., ::-1])
+    return jpeg(x, int(rng.integers(30, 96)))
 
 
 def to_tensor(img: np.ndarray) -> torch.Tensor:
@@ -182,5 +245,5 @@ class CropSource:
         if rng.random() < 0.5:
             hr = hr[:, ::-1]
         hr = np.ascontiguousarray(np.rot90(hr, int(rng.integers(4))))
-        lr = degrade_realistic(hr, self.scale, rng) if self.degradation == "realistic" else downscale(hr, self.scale)
+        lr = degrade(hr, self.scale, self.degradation, rng)
         return {"lr": to_tensor(lr), "hr": to_tensor(hr)}

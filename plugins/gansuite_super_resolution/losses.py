@@ -116,8 +116,9 @@ def make_adversarial_losses(pixel_weight: float, feature_weight: float, gan_weig
     return g_loss, d_loss
 
 
-def judge_accuracy(nets: Nets, batch: dict[str, torch.Tensor]) -> float:
-    """How often D ranks a real crop above the average fake and a fake below the average real."""
+def judge_accuracy(nets: Nets, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    """How often D ranks a real crop above the average fake and a fake below the average real: a 0-dim
+    tensor, so the engine's step stays free of host reads."""
     sr = nets["G"](batch["lr"]).clamp(0, 1)
     real, fake = nets["D"](torch.cat([batch["hr"], sr])).chunk(2)
-    return float(((real > fake.mean()).float().mean() + (fake < real.mean()).float().mean()) / 2)
+    return ((real > fake.mean()).float().mean() + (fake < real.mean()).float().mean()) / 2

@@ -27,19 +27,26 @@ from .data import to_tensor
 
 @torch.no_grad()
 def upscale_rgb(net: nn.Module, img: np.ndarray, scale: int, tile: int = 192, overlap: int = 32,
-                device: torch.device | str = "cpu") -> np.ndarray:
-    """(H, W, 3) uint8 -> (s*H, s*W, 3) uint8, in overlapping tiles of at most `tile` pixels."""
+                device: torch.device | str = "cpu", half: torch.dtype | None = None) -> np.ndarray:
+    """(H, W, 3) uint8 -> (s*H, s*W, 3) uint8, in overlapping tiles of at most `tile` pixels.
+
+    `half` (torch.float16 or torch.bfloat16) runs the network under autocast on a GPU; the
+    picture is still assembled and rounded in float32.
+    """
     if tile < 1 or overlap < 0:
         raise UserError(f"tile={tile}, overlap={overlap}: expected tile >= 1 and overlap >= 0")
+    device = torch.device(device)
     h, w = img.shape[:2]
     x = to_tensor(img).unsqueeze(0).to(device)  # (1, 3, H, W)
+    autocast = torch.autocast(device.type, dtype=half, enabled=half is not None)
     out = np.empty((h * scale, w * scale, 3), np.uint8)
     for y0 in range(0, h, tile):
         for x0 in range(0, w, tile):
             y1, x1 = min(y0 + tile, h), min(x0 + tile, w)
             cy0, cx0 = max(0, y0 - overlap), max(0, x0 - overlap)  # the tile with its context
             cy1, cx1 = min(h, y1 + overlap), min(w, x1 + overlap)
-            sr = net(x[:, :, cy0:cy1, cx0:cx1])  # (1, 3, s*ch, s*cw)
+            with autocast:
+                sr = net(x[:, :, cy0:cy1, cx0:cx1]).float()  # (1, 3, s*ch, s*cw)
             sr = sr[0, :, (y0 - cy0) * scale:(y1 - cy0) * scale, (x0 - cx0) * scale:(x1 - cx0) * scale]
             out[y0 * scale:y1 * scale, x0 * scale:x1 * scale] = to_uint8(sr)
     return out
@@ -51,13 +58,13 @@ def to_uint8(t: torch.Tensor) -> np.ndarray:
 
 
 def upscale_any(net: nn.Module, img: np.ndarray, scale: int, tile: int = 192, overlap: int = 32,
-                device: torch.device | str = "cpu") -> np.ndarray:
+                device: torch.device | str = "cpu", half: torch.dtype | None = None) -> np.ndarray:
     """(H, W), (H, W, 1|2|3|4) uint8 -> the same mode at s times the size."""
     if img.ndim == 2:
         img = img[..., None]
     c = img.shape[2]
     colour = img[..., :3] if c >= 3 else np.repeat(img[..., :1], 3, 2)
-    sr = upscale_rgb(net, np.ascontiguousarray(colour), scale, tile, overlap, device)
+    sr = upscale_rgb(net, np.ascontiguousarray(colour), scale, tile, overlap, device, half)
     if c < 3:  # grayscale (with or without alpha): the mean of the three outputs
         sr = np.round(sr.astype(np.float32).mean(2, keepdims=True)).astype(np.uint8)
     if c in (2, 4):

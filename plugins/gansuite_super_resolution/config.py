@@ -1,0 +1,48 @@
+"""The options of `gansuite train super-resolution` (each field's comment is its --help line)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+DEGRADATIONS = ("bicubic", "kernels", "mixed", "realistic")
+
+
+@dataclass(frozen=True)
+class SRConfig:
+    scale: int = 4  # upscaling factor: 2, 3 or 4
+    model: Literal["fast", "srresnet", "rrdb"] = "srresnet"  # generator: fast (ESPCN/FSRCNN class), srresnet (SRGAN) or rrdb (lighter ESRGAN)
+    features: int = 64  # generator width in channels
+    blocks: int = 8  # residual blocks (srresnet) or RRDBs (rrdb); the papers use 16 and 23; unused by fast
+    bicubic_skip: bool = True  # learn a residual over bicubic upscaling (VDSR); the untrained model equals bicubic
+    d_features: int = 16  # discriminator width of its first stage (doubling over four stages); D costs about as much as an 8-block G
+    data: str = ""  # folder of high-resolution training images; empty: the scikit-image photographs
+    eval_data: str = ""  # folder of high-resolution held-out images for evaluate; empty: the embedded held-out set
+    eval_crop: int = 0  # evaluate on the central crop of this many HR pixels square (a quicker check); 0: whole pictures
+    patch: int = 16  # low-resolution crop size in pixels; high-resolution crops are patch * scale
+    batch: int = 16  # crops per batch
+    degradation: Literal["bicubic", "kernels", "mixed", "realistic"] = "mixed"  # LR inputs: bicubic (MATLAB only, the papers'), kernels (7 downscalers drawn per crop), mixed (kernels + sometimes blur/noise/JPEG), realistic (always blur+noise+JPEG)
+    pretrain_steps: int = 3500  # PSNR-oriented L1 steps before the adversarial stage
+    lr: float = 2e-4  # generator's Adam learning rate in pretraining (cosine-decayed to 10% over it)
+    gan_lr: float = 5e-5  # learning rate of G and D in the adversarial stage
+    pixel_weight: float = 1e-2  # L1 weight in the adversarial stage (ESRGAN)
+    feature_weight: float = 1.0  # perceptual (feature) loss weight (ESRGAN)
+    gan_weight: float = 5e-3  # relativistic adversarial loss weight (ESRGAN)
+    vgg_weights: str = ""  # torchvision VGG19 weights (.pth or .safetensors) for the perceptual loss; empty: the discriminator's features
+    ema_half_life: float = 5000.0  # images after which an old weight's share in the generator's average halves (stylegan2-ada's 10,000 at batch 32, scaled to batch 16)
+    crops_per_image: int = 64  # crops drawn per image per data epoch (sets how often the shuffle repeats)
+
+    def __post_init__(self) -> None:
+        if self.scale not in (2, 3, 4):
+            raise ValueError(f"scale={self.scale}: expected 2, 3 or 4")
+        if self.patch < 4 or self.batch < 1 or self.features < 4 or self.d_features < 4 or self.blocks < 1:
+            raise ValueError("patch >= 4, batch >= 1, features >= 4, d_features >= 4 and blocks >= 1 are needed")
+        if self.eval_crop < 0 or 0 < self.eval_crop < 8 * self.scale:
+            raise ValueError(f"eval_crop={self.eval_crop}: expected 0 (whole pictures) or at least {8 * self.scale} pixels")
+        if self.pretrain_steps < 0 or self.crops_per_image < 1:
+            raise ValueError("pretrain_steps must be >= 0 and crops_per_image >= 1")
+        if self.ema_half_life <= 0:
+            raise ValueError(f"ema_half_life={self.ema_half_life}: expected a number of images > 0")
+        if self.degradation not in DEGRADATIONS:
+            raise ValueError(f"degradation={self.degradation}: expected one of {', '.join(DEGRADATIONS)}")
+        if min(self.lr, self.gan_lr) <= 0 or min(self.pixel_weight, self.feature_weight, self.gan_weight) < 0:
+            raise ValueError("learning rates must be > 0 and loss weights >= 0")

@@ -1,0 +1,86 @@
+"""The two training stages as one Game (SRGAN, Ledig et al. 2017; ESRGAN, Wang et al. 2018):
+
+    steps < pretrain_steps   phase "G_pixel": L1 only (PSNR-oriented, as SRResNet and RRDB-PSNR)
+    steps >= pretrain_steps  phases "D" and "G": relativistic average GAN + feature + L1 (ESRGAN)
+
+Both stages are Phase windows of one run, so one `gansuite train super-resolution` does both,
+and `--resume` with a larger --steps continues a PSNR-only run into the adversarial stage.
+Every phase compares SR with HR crops, so every phase loads a batch.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from gansuite_core import EMA, Context, Game, IndexedStream, Phase, Player
+from gansuite_core.pictures import save_png, side_by_side
+
+from .config import SRConfig
+from .data import TRAIN_IMAGES, CropSource, downscale, embedded_image, scan_folder, to_tensor
+from .losses import VGGFeatures, judge_accuracy, make_adversarial_losses, pixel_loss
+from .models import Discriminator, build_generator
+from .upscale import bicubic, to_uint8
+
+
+def networks(cfg: SRConfig) -> dict[str, nn.Module]:
+    """G: the generator (SRGAN / ESRGAN / ESPCN family, see models.py); D: ESRGAN's VGG-style discriminator."""
+    return {"G": build_generator(cfg.model, cfg.scale, cfg.features, cfg.blocks, cfg.bicubic_skip),
+            "D": Discriminator(cfg.d_features)}
+
+
+def training_images(cfg: SRConfig) -> list:
+    if cfg.data:
+        return scan_folder(Path(cfg.data), cfg.patch * cfg.scale)
+    return [embedded_image(n) for n in TRAIN_IMAGES]
+
+
+def make_game(cfg: SRConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
+    source = CropSource(training_images(cfg), cfg.patch * cfg.scale, cfg.scale, cfg.degradation, cfg.crops_per_image)
+    data = IndexedStream(source, cfg.batch, seed=ctx.seed, rank=ctx.rank, world=ctx.world, workers=ctx.workers,
+                         pin_memory=ctx.pin_memory)
+    vgg = VGGFeatures(Path(cfg.vgg_weights)).to(ctx.device) if cfg.vgg_weights else None
+    g_adv, d_adv = make_adversarial_losses(cfg.pixel_weight, cfg.feature_weight, cfg.gan_weight, vgg)
+    p = cfg.pretrain_steps
+
+    def g_schedule(step: int) -> float:
+        """Cosine from lr to lr/10 over pretraining (better PSNR for short runs), then gan_lr."""
+        if step < p:
+            return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / p))
+        return cfg.gan_lr / cfg.lr
+
+    adam_g = lambda params: torch.optim.Adam(params, lr=cfg.lr, betas=(0.9, 0.99))  # noqa: E731 -- ESRGAN's betas
+    adam_d = lambda params: torch.optim.Adam(params, lr=cfg.gan_lr, betas=(0.9, 0.99))  # noqa: E731
+    preview = preview_batch(cfg.scale)
+
+    def snapshot(eval_nets: dict[str, nn.Module], stem: Path) -> list[Path]:
+        """Held-out crops: bicubic | model | ground truth."""
+        sr = eval_nets["G"](preview["lr"].to(next(eval_nets["G"].parameters()).device)).cpu()
+        panels, titles = [], []
+        for i in range(sr.shape[0]):
+            lr = to_uint8(preview["lr"][i])
+            panels += [bicubic(lr, cfg.scale), to_uint8(sr[i]), to_uint8(preview["hr"][i])]
+            titles += ["bicubic", "model", "ground truth"]
+        return [save_png(side_by_side(panels, titles), stem.with_suffix(".png"))]
+
+    return Game(
+        players=[Player("G", ["G"], adam_g, scheduler=lambda o: torch.optim.lr_scheduler.LambdaLR(o, g_schedule)),
+                 Player("D", ["D"], adam_d)],
+        phases=[Phase("G_pixel", "G", pixel_loss, stop=p),
+                Phase("D", "D", d_adv, start=p),
+                Phase("G", "G", g_adv, start=p)],
+        data=data,
+        # stylegan2-ada's EMA: the ramp-up (half-life <= 5 % of images seen) lets short demos use it from the start;
+        # the generator's BatchNorm statistics are averaged with its weights by the engine.
+        ema={"G": EMA(half_life=cfg.ema_half_life, batch=cfg.batch)},
+        judge="D", judge_accuracy=judge_accuracy, snapshot=snapshot)
+
+
+def preview_batch(scale: int, size: int = 48) -> dict[str, torch.Tensor]:
+    """Two fixed held-out crops, `size` LR pixels square: chelsea's face and camera's man."""
+    c = size * scale  # at most 192 pixels, which fits both pictures at these corners
+    crops = [embedded_image("chelsea")[60:60 + c, 160:160 + c], embedded_image("camera")[60:60 + c, 180:180 + c]]
+    return {"lr": torch.stack([to_tensor(downscale(hr, scale)) for hr in crops]),  # (2, 3, size, size)
+            "hr": torch.stack([to_tensor(hr) for hr in crops])}  # (2, 3, c, c)
