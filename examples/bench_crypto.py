@@ -1,13 +1,14 @@
-"""Benchmark of neural-crypto (docs/benchmarks.md): success rate, steps to success,
-wall time and fresh-Eve bits wrong over several seeds.
+"""Benchmark of neural-crypto (docs/neural-crypto.md): seeds of a configuration, each trained and then
+attacked by the battery, with process CPU time.
 
-    .venv/bin/python examples/bench_crypto.py --seeds 10 --jobs 2 --out bench-crypto
-    .venv/bin/python examples/bench_crypto.py --seeds 2 --set lr=0.002 --set batch=256 --attack-eves 0
+    .venv/bin/python examples/bench_crypto.py --seeds 3 --budget standard --out bench-crypto/new
+    .venv/bin/python examples/bench_crypto.py --seeds 3 --budget standard --out bench-crypto/old \\
+        --set arch=mix --set eves=paper --set ab_loss=mean
 
-Each seed is a full `gansuite train neural-crypto` run (the defaults plus any --set), then
-(unless --attack-eves 0) the same attack as `gansuite crypto RUN attack`. Runs go to
-OUT/seed-K; one JSON line per seed is appended to OUT/results.jsonl and a summary printed.
-Every process uses one thread, so --jobs 2 on 2 cores runs two seeds side by side.
+Each seed is a `gansuite train neural-crypto` run (the defaults plus any --set) in its own process
+(one thread), then `evaluate` with the battery at --budget. One JSON line per seed is appended to
+OUT/results.jsonl and a summary printed. CPU-minutes are process CPU time, not wall time, so they
+hold on a shared machine.
 """
 from __future__ import annotations
 
@@ -20,31 +21,24 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 os.environ.setdefault("GANSUITE_LOAD_PLUGINS", "neural-crypto")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
-def one_seed(seed: int, out: str, options: dict, attack_eves: int, attack_steps: int | None) -> dict:
+def one_seed(seed: int, out: str, options: dict, budget: str) -> dict:
     import torch
 
     torch.set_num_threads(1)
     from gansuite_core import load_run, train_app
-    from gansuite_neural_crypto.attack import attack
-    from gansuite_neural_crypto.evaluate import evaluate, steps_to_success
+    from gansuite_neural_crypto.evaluation import evaluate
 
     run_dir = Path(out) / f"seed-{seed}"
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     train_app("neural-crypto", run_dir, quiet=True, seed=seed, device="cpu", **options)
-    train_s = time.perf_counter() - t0
-    run = load_run(run_dir)
-    report = evaluate(run, torch.device("cpu"))
-    row = {"seed": seed, "options": options, "success": report["success"], "steps_to_success": steps_to_success(run),
-           "steps_run": run.step, "bob_bits_wrong": report["bob_bits_wrong"], "eve_bits_wrong": report["eve_bits_wrong"],
-           "train_seconds": round(train_s, 1), "ms_per_step": round(1000 * train_s / max(run.step, 1), 1)}
-    if attack_eves:
-        cfg = run.config.options
-        a = attack(run.net("alice"), cfg, eves=attack_eves, steps=attack_steps or cfg.attack_steps, seed=seed)
-        row["fresh_eves"] = [(r["kind"], r["bits_wrong"], r["lowest_bits_wrong"]) for r in a["fresh_eves"]]
-        row["fresh_eve_lowest"] = a["lowest_bits_wrong"]
-        row["attack_seconds"] = round(sum(r["seconds"] for r in a["fresh_eves"]), 1)
+    train_cpu = time.process_time() - t0
+    run = load_run(run_dir, app="neural-crypto")
+    report = evaluate(run, torch.device("cpu"), budget=budget)
+    row = {"seed": seed, "options": options, "budget": budget, "steps_run": run.step, "train_cpu_minutes": round(train_cpu / 60, 2),
+           **{k: v for k, v in report.items() if k not in ("goal", "messages", "bits")}}
     with open(Path(out) / "results.jsonl", "a") as fh:
         fh.write(json.dumps(row) + "\n")
     print(json.dumps(row), flush=True)
@@ -62,30 +56,25 @@ def parse_value(v: str):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seeds", type=int, default=10, help="seeds 0 .. N-1")
+    ap.add_argument("--seeds", type=int, default=10, help="seeds first .. first+N-1")
     ap.add_argument("--first-seed", type=int, default=0)
-    ap.add_argument("--jobs", type=int, default=2, help="seeds trained side by side")
+    ap.add_argument("--jobs", type=int, default=1, help="seeds run side by side (one core each)")
+    ap.add_argument("--budget", default="full", choices=["quick", "standard", "full"], help="attack battery budget")
     ap.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE", help="option override (repeatable)")
-    ap.add_argument("--attack-eves", type=int, default=2, help="fresh Eves per seed (0: no attack)")
-    ap.add_argument("--attack-steps", type=int, default=None, help="steps per fresh Eve (default: attack_steps, 10,000)")
     ap.add_argument("--out", default="bench-crypto")
     args = ap.parse_args()
     options = {k: parse_value(v) for k, v in (s.split("=", 1) for s in args.sets)}
     Path(args.out).mkdir(parents=True, exist_ok=True)
-    seeds = range(args.first_seed, args.first_seed + args.seeds)
-    t0 = time.perf_counter()
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     with ProcessPoolExecutor(args.jobs) as pool:
-        rows = list(pool.map(one_seed, seeds, [args.out] * len(seeds), [options] * len(seeds),
-                             [args.attack_eves] * len(seeds), [args.attack_steps] * len(seeds)))
-    ok = [r for r in rows if r["steps_to_success"] is not None]
-    summary = {"options": options, "seeds": len(rows), "succeeded": len(ok),
-               "median_steps_to_success": statistics.median(r["steps_to_success"] for r in ok) if ok else None,
-               "steps_to_success": [r["steps_to_success"] for r in rows],
-               "median_train_seconds": statistics.median(r["train_seconds"] for r in rows),
-               "wall_seconds": round(time.perf_counter() - t0, 1)}
-    if args.attack_eves:
-        summary["fresh_eve_lowest"] = [r["fresh_eve_lowest"] for r in rows]
-        summary["fresh_eves_hold (>= 7 of 16)"] = sum(r["fresh_eve_lowest"] >= 7 for r in rows)
+        rows = list(pool.map(one_seed, seeds, [args.out] * len(seeds), [options] * len(seeds), [args.budget] * len(seeds)))
+    summary = {"options": options, "budget": args.budget, "seeds": len(rows), "succeeded": sum(r["success"] for r in rows),
+               "bob_soft_bits_wrong": [r["bob_soft_bits_wrong"] for r in rows],
+               "best_attacker_bits_wrong": [r["best_attacker_bits_wrong"] for r in rows],
+               "largest_advantage": [r["largest_advantage"] for r in rows],
+               "one_time_pad": [r["one_time_pad"] for r in rows],
+               "median_train_cpu_minutes": statistics.median(r["train_cpu_minutes"] for r in rows),
+               "attack_cpu_minutes": [round(r["attack_cpu_seconds"] / 60, 2) for r in rows]}
     (Path(args.out) / "summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=2))
 

@@ -5,20 +5,22 @@ import numpy as np
 import pytest
 import torch
 
-from gansuite_core import UserError
-from gansuite_core.config import resolve
-from gansuite_neural_crypto.attack import fresh_eve
+from gansuite_core import UserError, resolve
+from gansuite_neural_crypto.attacks import battery
+from gansuite_neural_crypto.config import CryptoConfig
 from gansuite_neural_crypto.data import (format_bits, format_values, load_arrays, message_batch, parse_bits,
                                          parse_values)
-from gansuite_neural_crypto.game import CryptoConfig, make_networks
-from gansuite_neural_crypto.losses import alice_bob_loss, bits_wrong, eve_loss, hard_bits_wrong
+from gansuite_neural_crypto.evaluation import dependence
+from gansuite_neural_crypto.losses import alice_bob_loss, bits_wrong, bits_wrong_each, eve_loss, hard_bits_wrong
+from gansuite_neural_crypto.models import Eve, make_networks
 
 
+@pytest.mark.parametrize("arch", ["product", "mix"])
 @pytest.mark.parametrize("act", ["tanh", "sigmoid"])
 @pytest.mark.parametrize("lengths", [(16, 16, 16), (8, 12, 10), (5, 3, 7)])
-def test_networks_map_bits_to_bits_of_the_right_lengths(lengths, act):
+def test_networks_map_bits_to_bits_of_the_right_lengths(lengths, act, arch):
     p_bits, k_bits, c_bits = lengths
-    cfg = CryptoConfig(plain_bits=p_bits, key_bits=k_bits, cipher_bits=c_bits, act=act)
+    cfg = CryptoConfig(plain_bits=p_bits, key_bits=k_bits, cipher_bits=c_bits, act=act, arch=arch)
     nets = make_networks(cfg)
     b = message_batch(torch.Generator().manual_seed(0), 7, p_bits, k_bits)
     assert b["p"].shape == (7, p_bits) and b["k"].shape == (7, k_bits)
@@ -29,23 +31,35 @@ def test_networks_map_bits_to_bits_of_the_right_lengths(lengths, act):
     eve = nets["eve"](c)
     assert eve.shape == (7, p_bits)
     assert (c.abs() < 1).all() and (eve.abs() < 1).all()  # tanh output
+    assert nets["eve_mlp"](c).shape == (7, p_bits)
+
+
+def test_the_product_architecture_can_represent_a_one_time_pad_exactly():
+    # With ±1 bits XOR is a product (Coutinho et al. 2018): Alice's first layer sees every P_a·K_b,
+    # so weights that pick P_i·K_i and saturate give C = P ⊙ K; the paper's layout cannot do this in one layer.
+    cfg = CryptoConfig(plain_bits=4, key_bits=4, cipher_bits=4, act="tanh", fc_sigmoid=False, arch="product")
+    alice = make_networks(cfg)["alice"]
+    p = torch.tensor([[1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0]])
+    k = torch.tensor([[1.0, 1.0, -1.0, -1.0], [-1.0, 1.0, -1.0, 1.0]])
+    x = alice.product and torch.cat([p, k, (p.unsqueeze(2) * k.unsqueeze(1)).flatten(1)], 1)
+    diag = [8 + 4 * i + i for i in range(4)]  # the columns P_i·K_i
+    assert torch.equal(x[:, diag], p * k)
+
+
+def test_the_paper_eve_of_the_battery_is_wider_and_deeper():
+    cfg = CryptoConfig()
+    plain, wide = Eve(16, 16, 1, 0, act=cfg.act), Eve(16, 16, 2, 1, act=cfg.act)
+    count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
+    assert count(wide) > count(plain) == count(make_networks(cfg)["eve"])
 
 
 def test_alice_mixes_every_input_bit_into_every_ciphertext_bit():
-    alice = make_networks(CryptoConfig())["alice"]
-    p = torch.zeros(1, 16, requires_grad=True)
-    k = torch.zeros(1, 16, requires_grad=True)
-    jac = torch.autograd.functional.jacobian(lambda a, b: alice(a, b), (p, k))
-    assert (jac[0].abs().squeeze() > 0).all() and (jac[1].abs().squeeze() > 0).all()  # (16, 16) each
-
-
-def test_the_wide_fresh_eve_is_wider_and_deeper():
-    cfg = CryptoConfig()
-    plain, wide = fresh_eve(cfg, wide=False), fresh_eve(cfg, wide=True)
-    count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
-    assert count(wide) > count(plain)
-    assert sum(isinstance(m, torch.nn.Linear) for m in wide.modules()) == 2
-    assert count(plain) == count(make_networks(cfg)["eve"])
+    for arch in ("product", "mix"):
+        alice = make_networks(CryptoConfig(arch=arch))["alice"]
+        p = torch.full((1, 16), 0.5, requires_grad=True)
+        k = torch.full((1, 16), 0.5, requires_grad=True)
+        jac = torch.autograd.functional.jacobian(lambda a, b: alice(a, b), (p, k))
+        assert (jac[0].abs().squeeze() > 0).all() and (jac[1].abs().squeeze() > 0).all()  # (16, 16) each
 
 
 def test_bits_wrong_against_hand_computed_values():
@@ -59,12 +73,19 @@ def test_bits_wrong_against_hand_computed_values():
 
 
 def test_alice_bob_loss_against_hand_computed_values():
-    # Bob 1 bit wrong of 16, Eve 6: 1/16 + (8 - 6)^2 / 8^2 = 0.0625 + 0.0625
-    assert alice_bob_loss(torch.tensor(1.0), torch.tensor(6.0), 16).item() == pytest.approx(0.125)
-    # a perfect Bob and a coin-flipping Eve cost nothing; an Eve always wrong costs as much as a perfect one
-    assert alice_bob_loss(torch.tensor(0.0), torch.tensor(8.0), 16).item() == 0
-    assert alice_bob_loss(torch.tensor(0.0), torch.tensor(16.0), 16).item() == pytest.approx(1.0)
-    assert alice_bob_loss(torch.tensor(0.0), torch.tensor(0.0), 16).item() == pytest.approx(1.0)
+    t = torch.tensor
+    # Bob 1 bit wrong of 16, Eve 6 on every message: 1/16 + (8 - 6)^2 / 8^2 = 0.0625 + 0.0625, both variants
+    for variant in ("official", "mean"):
+        assert alice_bob_loss(t([1.0, 1.0]), [t([6.0, 6.0])], 16, variant).item() == pytest.approx(0.125)
+        assert alice_bob_loss(t([0.0]), [t([8.0])], 16, variant).item() == 0  # a coin-flipping Eve costs nothing
+        assert alice_bob_loss(t([0.0]), [t([16.0])], 16, variant).item() == pytest.approx(1.0)  # as bad as a perfect Eve
+    # issue 18.4: an Eve right on one message and wrong on the other averages 8 bits wrong; the official loss
+    # squares per message ((8-0)^2 + (8-16)^2) / 2 / 64 = 1, the old variant squares the mean: 0
+    assert alice_bob_loss(t([0.0, 0.0]), [t([0.0, 16.0])], 16, "official").item() == pytest.approx(1.0)
+    assert alice_bob_loss(t([0.0, 0.0]), [t([0.0, 16.0])], 16, "mean").item() == 0
+    # with two co-trained Eves Alice answers the stronger (larger term): Eve 8 costs 0, Eve 4 costs 0.25
+    assert alice_bob_loss(t([0.0]), [t([8.0]), t([4.0])], 16).item() == pytest.approx(0.25)
+    assert bits_wrong_each(t([[1.0, 0.0]]), t([[1.0, 1.0]])).tolist() == [0.5]
 
 
 def test_bit_codecs_round_trip_and_order():
@@ -118,8 +139,12 @@ def test_npz_arrays_are_checked(tmp_path):
 
 
 def test_config_checks_and_eve_goal_scaling():
-    assert CryptoConfig().eve_target == pytest.approx(7.3)
-    assert CryptoConfig(plain_bits=8, key_bits=8, cipher_bits=8).eve_target == pytest.approx(3.65)
+    assert CryptoConfig().eve_target == pytest.approx(7.7)  # the official stopping rule (issue 18.3)
+    assert CryptoConfig(plain_bits=8, key_bits=8, cipher_bits=8).eve_target == pytest.approx(3.85)
+    assert CryptoConfig().bob_goal == 0.02
+    assert CryptoConfig(attack_mlps="64x1, 8x3").mlp_sizes == [(64, 1), (8, 3)]
+    with pytest.raises(UserError, match="attack_mlps"):
+        resolve("neural-crypto", CryptoConfig, overrides={"attack_mlps": "big"})
     with pytest.raises(ValueError, match="eve_goal"):
         CryptoConfig(eve_goal=9.0)
     with pytest.raises(ValueError, match="batch must be at least 1"):
@@ -128,3 +153,43 @@ def test_config_checks_and_eve_goal_scaling():
         resolve("neural-crypto", CryptoConfig, overrides={"lr": "2"})
     with pytest.raises(UserError, match="act"):
         resolve("neural-crypto", CryptoConfig, overrides={"act": "relu"})
+
+
+class OneTimePad(torch.nn.Module):
+    """C = P ⊙ K (XOR on ±1 bits), slightly softened as a tanh network would output it."""
+
+    def forward(self, p: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+        return 0.9 * p * k
+
+
+class NoKey(torch.nn.Module):
+    """C = P with bits 0 and 1 swapped: no key at all, any attacker reads it."""
+
+    def forward(self, p: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+        return 0.9 * p.flip(1)
+
+
+def test_the_battery_breaks_a_keyless_cipher_and_not_a_one_time_pad():
+    cfg = CryptoConfig(plain_bits=8, key_bits=8, cipher_bits=8, attack_mlps="32x2")
+    weak = battery(NoKey(), cfg, budget="quick")
+    assert not weak["holds"]
+    assert weak["best_bits_wrong"] < 2.0  # of 8 (coin flip 4), after only 40 steps of each attacker
+    assert weak["largest_advantage"] > 0.5
+    pad = battery(OneTimePad(), cfg, budget="quick")
+    assert pad["holds"] and pad["best_bits_wrong"] >= 3.6  # of 8: coin flip, up to sampling noise on 1,000 messages
+    names = [r["name"] for r in pad["attackers"]]
+    assert names == ["paper Eve", "paper Eve, wider and deeper", "MLP 32x2", "logistic regression per bit",
+                     "chosen-plaintext distinguisher (MLP 256x3)"]
+    assert all(r["cpu_seconds"] >= 0 and r["steps"] > 0 and isinstance(r["seed"], int) for r in pad["attackers"])
+    again = battery(NoKey(), cfg, budget="quick")  # seeded: the same attackers, the same numbers
+    strip = lambda rs: [{k: v for k, v in r.items() if k != "cpu_seconds"} for r in rs]  # noqa: E731
+    assert strip(again["attackers"]) == strip(weak["attackers"])
+
+
+def test_dependence_recognises_a_one_time_pad():
+    cfg = CryptoConfig(plain_bits=8, key_bits=8, cipher_bits=8)
+    d = dependence(OneTimePad(), cfg, torch.device("cpu"), messages=512)
+    assert np.allclose(d["key_flips"], np.eye(8)) and np.allclose(d["plain_flips"], np.eye(8))
+    assert d["xor_agreement"].min() == 1.0
+    d = dependence(NoKey(), cfg, torch.device("cpu"), messages=512)
+    assert d["key_flips"].max() == 0 and d["xor_agreement"].max() < 0.6

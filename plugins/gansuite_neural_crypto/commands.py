@@ -4,7 +4,7 @@
     gansuite crypto runs/c decrypt --key 0110… --ciphertext 0.93,…    -> plaintext bits
     gansuite crypto runs/c encrypt --input msgs.npz --out enc.npz     (arrays plaintext, key of ±1)
     gansuite crypto runs/c decrypt --input enc.npz --out dec.npz      (arrays ciphertext, key)
-    gansuite crypto runs/c attack [--steps N] [--eves K] [--json]     fresh Eves against the frozen Alice
+    gansuite crypto runs/c attack [--budget quick|standard|full] [--seed S] [--json]   the attack battery
 """
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from pathlib import Path
 import click
 import torch
 
-from gansuite_core import UserError, load_run
+from gansuite_core import UserError, load_run, pick_device
 
-from .attack import attack
+from .attacks import battery
 from .data import format_bits, format_values, load_arrays, parse_bits, parse_values, save_arrays
+from .evaluation import EVAL_SEED
+from .game import measure
 
 
 @click.group("crypto")
@@ -31,13 +33,8 @@ def crypto_group(ctx: click.Context, run_dir: Path, device: str) -> None:
 
 
 def _open(ctx: click.Context):
-    from gansuite_core.devices import resolve_device
-
-    dev, _ = resolve_device(ctx.obj["device"])
-    run = load_run(ctx.obj["run_dir"], device=dev)
-    if run.app.name != "neural-crypto":
-        raise UserError(f"{ctx.obj['run_dir']}: a run of '{run.app.name}', not 'neural-crypto'")
-    return run, dev
+    dev = pick_device(ctx.obj["device"])
+    return load_run(ctx.obj["run_dir"], app="neural-crypto", device=dev), dev
 
 
 def _mode(single: dict[str, str | None], input_: Path | None, out: Path | None) -> bool:
@@ -103,35 +100,34 @@ def decrypt(ctx: click.Context, key: str | None, ciphertext: str | None, input_:
 
 
 @crypto_group.command("attack")
-@click.option("--steps", type=int, help="Training steps per fresh Eve (default: the run's attack_steps, 10,000).")
-@click.option("--eves", type=int, help="How many fresh Eves (default: the run's attack_eves); the last is wider and deeper.")
-@click.option("--seed", default=0, show_default=True, help="Seed of the fresh Eves' weights and messages.")
+@click.option("--budget", type=click.Choice(["quick", "standard", "full"]), help="Attack budget (default: the run's attack_budget, full).")
+@click.option("--seed", type=int, help="Seed of the attackers' weights and messages (default: the run's attack_seed).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
-def attack_command(ctx: click.Context, steps: int | None, eves: int | None, seed: int, as_json: bool) -> None:
-    """Train fresh Eves from scratch against the frozen Alice; write RUN/attack.json."""
-    from .game import measure
-    from .evaluate import EVAL_SEED
-
+def attack_command(ctx: click.Context, budget: str | None, seed: int | None, as_json: bool) -> None:
+    """Train the attack battery from scratch against the frozen Alice; write RUN/attack.json."""
     run, dev = _open(ctx)
     cfg = run.config.options
-    steps = cfg.attack_steps if steps is None else steps
-    eves = cfg.attack_eves if eves is None else eves
-    if steps < 1 or eves < 1:
-        raise UserError(f"--steps and --eves must be at least 1 (got {steps}, {eves})")
     say = (lambda s: None) if as_json else (lambda s: print(f"gansuite: {s}", file=sys.stderr, flush=True))
     co = measure({k: v.to(dev) for k, v in run.eval_nets().items()}, cfg, EVAL_SEED, dev)
-    result = attack(run.net("alice"), cfg, eves=eves, steps=steps, seed=seed, device=dev, say=say)
-    report = {"run": str(ctx.obj["run_dir"]), "step": run.step, "bob_bits_wrong": co["bob_bits_wrong"],
-              "co_trained_eve_bits_wrong": co["eve_bits_wrong"], **result}
+    result = battery(run.net("alice"), cfg, budget=budget or cfg.attack_budget, seed=cfg.attack_seed if seed is None else seed,
+                     device=dev, quiet=as_json, say=say)
+    report = {"step": run.step, "run": str(ctx.obj["run_dir"]), "bob_soft_bits_wrong": co["bob_soft"], "bob_bits_wrong": co["bob_rounded"],
+              "co_trained_eve_soft_bits_wrong": co["eve_soft"], **result}
     (ctx.obj["run_dir"] / "attack.json").write_text(json.dumps(report, indent=2))
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
-    click.echo(f"Bob: {report['bob_bits_wrong']:.3f} bits wrong of {cfg.plain_bits}; co-trained Eve: {report['co_trained_eve_bits_wrong']:.3f}")
-    for r in result["fresh_eves"]:
-        click.echo(f"fresh Eve seed {r['seed']} ({r['kind']}, {r['steps']} steps): {r['bits_wrong']:.3f} bits wrong "
-                   f"(lowest {r['lowest_bits_wrong']:.3f})")
-    verdict = "holds" if result["holds"] else "BROKEN"
-    click.echo(f"strongest fresh Eve: {result['lowest_bits_wrong']:.3f} bits wrong (coin flip: {cfg.plain_bits / 2:g}); the cipher {verdict} "
-               f"against these attackers")
+    n = cfg.plain_bits
+    click.echo(f"Bob: {co['bob_soft']:.4f} soft bits wrong of {n} ({co['bob_rounded']:.4f} rounded); "
+               f"strongest co-trained Eve: {co['eve_soft']:.3f} soft")
+    click.echo(f"attack battery, {result['budget']} budget, {result['held_out_messages']} held-out messages (coin flip: {n / 2:g} bits wrong):")
+    for r in result["attackers"]:
+        what = (f"advantage {r['advantage']:+.4f} (largest {r['largest_advantage']:+.4f})" if r["kind"] == "distinguisher"
+                else f"{r['bits_wrong']:.3f} bits wrong (lowest {r['lowest_bits_wrong']:.3f})")
+        pairs = f"{r['train_pairs']} pairs" if r["train_pairs"] else "fresh messages"
+        click.echo(f"  {r['name']:<44} {what}; seed {r['seed']}, {r['steps']} steps x {r['batch']} on {pairs}, {r['cpu_seconds']:.0f} CPU-s")
+    verdict = "holds" if result["holds"] else "is BROKEN"
+    click.echo(f"best attacker: {result['best_attacker']}, {result['best_bits_wrong']:.3f} bits wrong; largest advantage "
+               f"{result['largest_advantage']:+.4f}; the cipher {verdict} against this battery (goal: >= {result['goal']['bits_wrong_at_least']:g} "
+               f"bits wrong, advantage <= {result['goal']['advantage_at_most']:g})")

@@ -1,21 +1,23 @@
-"""Alice, Bob and Eve: the "mix & transform" network of Abadi & Andersen 2016 (arXiv 1610.06918).
+"""Alice, Bob and Eve: the "mix & transform" network of Abadi & Andersen 2016 (arXiv 1610.06918), and MLPs.
 
-    input bits (B, I) in ±1 --FC--> (B, 2·O) --sigmoid--> 4 Conv1d over the 2·O positions --> (B, O) in (-1, 1)
+    input bits (B, I) in ±1 --FC--> (B, 2·O) --act--> 4 Conv1d over the 2·O positions --> (B, O) in (-1, 1)
 
-The fully connected layer lets every output position mix every input bit (a cipher needs each
-ciphertext bit to depend on key and plaintext bits anywhere); the convolutions then apply the
-same small transform at every position. Conv layers (window, in -> out channels, stride), paper §2.4:
-(4, 1 -> 2, 1), (2, 2 -> 4, 2), (1, 4 -> 4, 1), (1, 4 -> 1, 1); sigmoid between, tanh at the end.
-The stride-2 layer halves 2·O positions to O output bits. `width` multiplies the channel counts
-(the official TensorFlow code halves them); Eve may get extra fully connected layers.
-`act="tanh"` replaces the sigmoids between layers: zero-centred with four times the slope at 0,
-it lets Bob leave the 8-bits-wrong plateau sooner (success at 1,200-2,600 steps against
-3,600-7,400 with sigmoids on the same seeds, docs/benchmarks.md). The last layer is tanh in both cases.
+The fully connected layer lets every output position mix every input bit; the convolutions then
+apply the same small transform at every position. Conv layers (window, in -> out channels,
+stride), paper §2.4: (4, 1 -> 2, 1), (2, 2 -> 4, 2), (1, 4 -> 4, 1), (1, 4 -> 1, 1); tanh at the end.
+`width` multiplies the channel counts; Eve may get extra fully connected layers.
+
+`arch="product"` (issue 12): Alice and Bob also see every product of a key bit with an input bit.
+With ±1 bits, XOR is multiplication (Coutinho et al. 2018), so the one-time pad C = P ⊙ K and its
+inverse P = C ⊙ K are one linear layer away; the paper's network must approximate a product with
+sigmoids and in practice learns a cipher that outside attackers break (issue 12: 0.6-2.4 bits wrong).
 """
 from __future__ import annotations
 
 import torch
 from torch import nn
+
+from .config import CryptoConfig
 
 
 class MixTransform(nn.Module):
@@ -25,12 +27,11 @@ class MixTransform(nn.Module):
                  act: str = "sigmoid") -> None:
         super().__init__()
         Act = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh}[act]
-        self.out_bits = out_bits
         hidden = 2 * out_bits
         layers: list[nn.Module] = [nn.Linear(in_bits, hidden)]
         for _ in range(extra_fc):  # a wider/deeper attacker (Eve) has more mixing capacity
             layers += [Act(), nn.Linear(hidden, hidden)]
-        if fc_sigmoid:  # the paper applies a sigmoid after the FC layer; the official code does not
+        if fc_sigmoid:  # the paper applies a nonlinearity after the FC layer; the official code does not
             layers.append(Act())
         self.fc = nn.Sequential(*layers)
         c = 2 * width
@@ -47,30 +48,26 @@ class MixTransform(nn.Module):
         return self.conv(h).squeeze(1)  # (B, O)
 
 
-class Alice(nn.Module):
-    """(plaintext P (B, Np), key K (B, Nk)) -> ciphertext C (B, Nc)."""
+def with_products(x: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+    """(B, I), (B, K) -> (B, I + K + I·K): the bits and every product x_i·k_j (XOR on ±1 bits)."""
+    return torch.cat([x, k, (x.unsqueeze(2) * k.unsqueeze(1)).flatten(1)], 1)
 
-    def __init__(self, plain_bits: int, key_bits: int, cipher_bits: int, width: int = 1, fc_sigmoid: bool = True, act: str = "sigmoid") -> None:
+
+class Keyed(nn.Module):
+    """Alice (P, K) -> C or Bob (C, K) -> P̂: a mix & transform over the input and the key (and their products)."""
+
+    def __init__(self, in_bits: int, key_bits: int, out_bits: int, product: bool, **kw) -> None:
         super().__init__()
-        self.net = MixTransform(plain_bits + key_bits, cipher_bits, width=width, fc_sigmoid=fc_sigmoid, act=act)
+        self.product = product
+        n = in_bits + key_bits + (in_bits * key_bits if product else 0)
+        self.net = MixTransform(n, out_bits, **kw)
 
-    def forward(self, p: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
-        return self.net(torch.cat([p, k], 1))
-
-
-class Bob(nn.Module):
-    """(ciphertext C (B, Nc), key K (B, Nk)) -> plaintext guess (B, Np)."""
-
-    def __init__(self, cipher_bits: int, key_bits: int, plain_bits: int, width: int = 1, fc_sigmoid: bool = True, act: str = "sigmoid") -> None:
-        super().__init__()
-        self.net = MixTransform(cipher_bits + key_bits, plain_bits, width=width, fc_sigmoid=fc_sigmoid, act=act)
-
-    def forward(self, c: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
-        return self.net(torch.cat([c, k], 1))
+    def forward(self, x: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+        return self.net(with_products(x, k) if self.product else torch.cat([x, k], 1))
 
 
 class Eve(nn.Module):
-    """Ciphertext C (B, Nc) -> plaintext guess (B, Np), without the key."""
+    """Ciphertext C (B, Nc) -> plaintext guess (B, Np), without the key (the paper's architecture)."""
 
     def __init__(self, cipher_bits: int, plain_bits: int, width: int = 1, extra_fc: int = 0, fc_sigmoid: bool = True,
                  act: str = "sigmoid") -> None:
@@ -79,3 +76,33 @@ class Eve(nn.Module):
 
     def forward(self, c: torch.Tensor) -> torch.Tensor:
         return self.net(c)
+
+
+class MLP(nn.Module):
+    """(B, I) -> (B, O): `depth` hidden ReLU layers of `width`, a linear head (logits), tanh if `bounded`."""
+
+    def __init__(self, in_features: int, out_features: int, width: int, depth: int, bounded: bool = True) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        for i in range(depth):
+            layers += [nn.Linear(in_features if i == 0 else width, width), nn.ReLU()]
+        layers.append(nn.Linear(width if depth else in_features, out_features))
+        if bounded:
+            layers.append(nn.Tanh())
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+def make_networks(cfg: CryptoConfig) -> dict[str, nn.Module]:
+    """Alice, Bob and the co-trained Eve(s) (Abadi & Andersen 2016, §2.4; the MLP Eve: issue 12)."""
+    kw = {"width": cfg.width, "fc_sigmoid": cfg.fc_sigmoid, "act": cfg.act}
+    nets: dict[str, nn.Module] = {
+        "alice": Keyed(cfg.plain_bits, cfg.key_bits, cfg.cipher_bits, cfg.arch == "product", **kw),
+        "bob": Keyed(cfg.cipher_bits, cfg.key_bits, cfg.plain_bits, cfg.arch == "product", **kw),
+        "eve": Eve(cfg.cipher_bits, cfg.plain_bits, extra_fc=cfg.eve_extra_fc, **kw),
+    }
+    if cfg.eves == "paper+mlp":
+        nets["eve_mlp"] = MLP(cfg.cipher_bits, cfg.plain_bits, 256, 2)
+    return nets

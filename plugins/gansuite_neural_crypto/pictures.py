@@ -1,6 +1,7 @@
-"""A picture of what the three networks see: plaintext, ciphertext, Bob's and Eve's guesses.
+"""Pictures: what the networks see (plaintext, ciphertext, Bob's and Eve's guesses), and what Alice's
+ciphertext depends on (one row per key or plaintext bit; a one-time pad shows a permutation).
 
-Each panel is (messages, bits), black = -1 (bit 0), white = +1 (bit 1), grey in between, so a
+Bit panels are (messages, bits), black = -1 (bit 0), white = +1 (bit 1), grey in between, so a
 trained run shows Bob's panel equal to the plaintext and Eve's a grey blur or noise.
 """
 from __future__ import annotations
@@ -28,11 +29,22 @@ def _panel(x: torch.Tensor) -> np.ndarray:
 
 @torch.no_grad()
 def save_bits_picture(nets: Mapping[str, nn.Module], cfg: Any, path: Path, seed: int = 0, messages: int = 16) -> Path:
-    """Write the four panels for `messages` random messages (the same ones at every snapshot)."""
+    """Write the panels for `messages` random messages (the same ones at every snapshot)."""
     dev = next(nets["alice"].parameters()).device
     b = message_batch(torch.Generator().manual_seed(seed), messages, cfg.plain_bits, cfg.key_bits)
     p, k = b["p"].to(dev), b["k"].to(dev)
     c = nets["alice"](p, k)
-    panels = [p, c, nets["bob"](c, k), nets["eve"](c)]
-    titles = ["plaintext", "ciphertext", "Bob", "Eve"]
+    panels, titles = [p, c, nets["bob"](c, k), nets["eve"](c)], ["plaintext", "ciphertext", "Bob", "Eve"]
+    if "eve_mlp" in nets:
+        panels, titles = panels + [nets["eve_mlp"](c)], titles + ["MLP Eve"]
     return save_png(side_by_side([_panel(x) for x in panels], titles), path)
+
+
+def save_dependence_picture(key_flips: np.ndarray, plain_flips: np.ndarray, path: Path) -> Path:
+    """Two (input bits, cipher bits) maps of how often flipping one input bit flips each ciphertext bit's sign.
+
+    White = always, black = never. A one-time pad (C = P ⊙ K up to a permutation) shows one white
+    cell per row and column in both maps; a cipher without a key would show a black key map.
+    """
+    panels = [_panel(torch.from_numpy(m).float() * 2 - 1) for m in (key_flips, plain_flips)]
+    return save_png(side_by_side(panels, ["key bit -> cipher bit", "plain bit -> cipher bit"]), path)
