@@ -1,0 +1,68 @@
+"""The options of synthetic-records (`gansuite train synthetic-records --set KEY=VALUE`).
+
+Model defaults follow CTGAN (Xu et al. NeurIPS 2019, and its reference code): 10 modes per
+continuous column, Gumbel-softmax at tau 0.2, pac 10, WGAN-GP with lambda 10, Adam 2e-4 (0.5, 0.9).
+The batch is smaller than CTGAN's 500 because the embedded tables have a few hundred rows.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RecordsConfig:
+    data: str = "diabetes"  # the table: diabetes (scikit-learn's 442 patients, embedded) or PATH to a .csv / .parquet file
+    discrete: str = ""  # columns to treat as categorical, comma-separated (overrides the inferred type), e.g. sex,stage
+    continuous: str = ""  # columns to treat as numbers, comma-separated (overrides the inferred type)
+    target: str = ""  # the column `evaluate` predicts for utility ("" = the last column)
+    holdout: float = 0.2  # share of rows held out from training, for evaluation only
+    split_seed: int = 0  # seed of the train/holdout split (the same split for every training seed)
+    modes: int = 10  # most Gaussian modes per continuous column (variational mixture; CTGAN: 10)
+    noise: int = 128  # noise dimensions of the generator (CTGAN: 128)
+    g_dims: str = "256,256"  # the generator's residual layer widths, comma-separated (CTGAN: 256,256)
+    d_dims: str = "256,256"  # the critic's layer widths, comma-separated (CTGAN: 256,256)
+    pac: int = 10  # PacGAN: the critic judges this many rows at once (Lin et al. 2018; CTGAN: 10)
+    batch: int = 200  # rows per batch, a multiple of pac
+    lr: float = 0.0002  # Adam learning rate of both players (CTGAN: 2e-4)
+    weight_decay: float = 0.000001  # the generator's L2 weight decay (CTGAN: 1e-6)
+    gp: float = 10.0  # WGAN-GP gradient penalty weight (Gulrajani et al. 2017)
+    tau: float = 0.2  # Gumbel-softmax temperature of discrete outputs (CTGAN: 0.2)
+    critic_repeat: int = 1  # critic updates per generator update (CTGAN: 1)
+    ema: bool = False  # sample with an EMA of the generator (half-life 20 batches of rows)
+    eval_seed: int = 0  # seed of the synthetic rows and models that `evaluate` draws and trains
+
+    def __post_init__(self) -> None:
+        if self.data != "diabetes":
+            object.__setattr__(self, "data", os.path.abspath(os.path.expanduser(self.data)))  # evaluate may run elsewhere
+        if not 0.05 <= self.holdout <= 0.5:
+            raise ValueError(f"holdout = {self.holdout}: expected a share between 0.05 and 0.5")
+        for name in ("modes", "noise", "pac", "batch", "critic_repeat"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} = {getattr(self, name)}: expected an integer >= 1")
+        if self.batch % self.pac:
+            raise ValueError(f"batch = {self.batch} must be a multiple of pac = {self.pac}")
+        if not 0 < self.lr < 1 or self.weight_decay < 0 or self.gp < 0 or self.tau <= 0:
+            raise ValueError("lr must be in (0, 1), weight_decay and gp >= 0, tau > 0")
+        self.dims("g_dims"), self.dims("d_dims")
+
+    def dims(self, name: str) -> list[int]:
+        """g_dims or d_dims as a list of widths."""
+        try:
+            out = [int(x) for x in getattr(self, name).split(",") if x.strip()]
+        except ValueError:
+            out = []
+        if not out or min(out) < 1:
+            raise ValueError(f"{name} = {getattr(self, name)!r}: expected widths like 256,256")
+        return out
+
+    def names(self, name: str) -> list[str]:
+        """discrete or continuous as a list of column names."""
+        return [x.strip() for x in getattr(self, name).split(",") if x.strip()]
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    """`gansuite generate RUN --out F.csv --num N --set where=COLUMN=VALUE`."""
+
+    where: str = ""  # conditional sampling: COLUMN=VALUE for a discrete column, e.g. sex=2 (empty: the table's own mix)

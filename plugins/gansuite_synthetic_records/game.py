@@ -1,0 +1,92 @@
+"""The CTGAN game on the engine: a critic phase on real rows drawn by training-by-sampling, and a
+generator phase that needs no real rows (its conditions are drawn on the device, data=False).
+
+    D: rows ~ table | cond,  fake = G(z, cond)      loss = D(fake) - D(real) + GP   (pac rows per judgement)
+    G: cond ~ log-frequency, fake = G(z, cond)     loss = -D(fake) + CE(cond column of fake, cond)
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import torch
+from torch import nn
+
+from gansuite_core import EMA, Context, Game, Phase, Player, SeededStream
+
+from .config import RecordsConfig
+from .data import load_table, sample_cond, training_batch
+from .losses import cond_loss, critic_loss, gradient_penalty
+
+
+def sample_rows(G: nn.Module, cfg: RecordsConfig, n: int, seed: int, device: torch.device,
+                where: tuple[int, int] | None = None) -> np.ndarray:
+    """n transformed rows from G: conditions at the table's own frequencies (CTGAN's sampling), or one
+    fixed (discrete column, category) for conditional sampling. Seeded; the caller's RNG is untouched."""
+    table = load_table(cfg)
+    tf, s = table.transformer, {k: v.to(device) for k, v in table.sampler.items()}
+    g = torch.Generator(device="cpu").manual_seed(seed)
+    out = []
+    with torch.random.fork_rng(devices=[]), torch.no_grad():
+        torch.manual_seed(seed)  # Gumbel noise of the head
+        for lo in range(0, n, 4096):
+            m = min(4096, n - lo)
+            z = torch.randn(m, cfg.noise, generator=g).to(device)
+            if tf.cond_dim == 0:
+                cond = torch.zeros(m, 0, device=device)
+            elif where is None:
+                cond = sample_cond({k: v.cpu() for k, v in s.items()}, m, tf.cond_dim, g, key="probs")[0].to(device)
+            else:
+                cond = torch.zeros(m, tf.cond_dim, device=device)
+                cond[:, int(s["offsets"][where[0]]) + where[1]] = 1.0
+            out.append(G(z, cond)[0].cpu().numpy())
+    return np.concatenate(out) if out else np.zeros((0, tf.dim), np.float32)
+
+
+def make_game(cfg: RecordsConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
+    table = load_table(cfg)
+    tf = table.transformer
+    s = {k: v.to(ctx.device) for k, v in table.sampler.items()}
+    starts = torch.tensor(tf.discrete_starts(), dtype=torch.long, device=ctx.device)
+    counts, cdim = tf.category_counts, tf.cond_dim
+
+    def fake_rows(m: Mapping[str, nn.Module], cond: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        z = torch.randn(cond.shape[0], cfg.noise, device=cond.device)  # (B, Z)
+        return m["G"](z, cond)
+
+    def d_loss(m: Mapping[str, nn.Module], b: dict[str, torch.Tensor], step: int):
+        with torch.no_grad():
+            fake, _ = fake_rows(m, b["cond"])
+        real, fake = torch.cat([b["real"], b["cond"]], 1), torch.cat([fake, b["cond"]], 1)  # (B, D + C)
+        d_real, d_fake = m["D"](real), m["D"](fake)
+        gp = gradient_penalty(m["D"], real, fake, cfg.pac, cfg.gp)
+        w = critic_loss(d_real, d_fake)
+        return w + gp, {"wasserstein": -w.detach(), "gp": gp.detach()}
+
+    def g_loss(m: Mapping[str, nn.Module], b: None, step: int):
+        if cdim:
+            cond, col, cat = sample_cond(s, cfg.batch, cdim)  # on the device: no batch, no host read
+        else:
+            cond = torch.zeros(cfg.batch, 0, device=ctx.device)
+        fake, raw = fake_rows(m, cond)
+        adv = -m["D"](torch.cat([fake, cond], 1)).mean()
+        ce = cond_loss(raw, starts, counts, col, cat) if cdim else torch.zeros((), device=ctx.device)
+        return adv + ce, {"g_adv": adv.detach(), "cond_ce": ce.detach()}
+
+    def snapshot(m: Mapping[str, nn.Module], stem: Path) -> list[Path]:
+        from .pictures import save_marginals  # matplotlib only when a picture is asked for
+        rows = tf.inverse(sample_rows(m["G"], cfg, len(table.train), ctx.seed, ctx.device))
+        return [save_marginals(table.train, rows, table.columns, stem.with_suffix(".png"), "synthetic (G)")]
+
+    return Game(
+        players=[
+            Player("G", ["G"], lambda ps: torch.optim.Adam(ps, lr=cfg.lr, betas=(0.5, 0.9), weight_decay=cfg.weight_decay)),
+            Player("D", ["D"], lambda ps: torch.optim.Adam(ps, lr=cfg.lr, betas=(0.5, 0.9), weight_decay=cfg.weight_decay)),
+        ],
+        phases=[Phase("D", "D", d_loss, repeat=cfg.critic_repeat), Phase("G", "G", g_loss, data=False)],
+        data=SeededStream(lambda g: training_batch(table, cfg.batch, g), seed=ctx.seed, rank=ctx.rank),
+        ema={"G": EMA(half_life=20 * cfg.batch, batch=cfg.batch)} if cfg.ema else {},
+        judge="D",
+        snapshot=snapshot,
+    )

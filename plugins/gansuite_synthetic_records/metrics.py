@@ -1,0 +1,142 @@
+"""Scores of a synthetic table against real rows: fidelity, utility and privacy. Pure pandas/numpy/sklearn.
+
+Fidelity follows the SDMetrics quality report: Column Shapes = mean of KSComplement (numeric) and
+TVComplement (discrete); Column Pair Trends = mean of CorrelationSimilarity (numeric pairs, Pearson)
+and ContingencySimilarity (pairs with a discrete column; numbers cut into 10 bins of the real data);
+quality = mean of the two. Utility: train on synthetic, test on real (TSTR) against train on real
+(TRTR). Privacy: exact copies, distance to the closest record (DCR), and a distance-based
+membership-inference attack (Hilprecht et al. 2019): a row near a synthetic row is guessed a member.
+"""
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import ks_2samp
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.metrics import r2_score, roc_auc_score
+from sklearn.neighbors import NearestNeighbors
+
+NUMERIC = ("continuous", "integer")
+
+
+def _freq(s: pd.Series) -> pd.Series:
+    return s.astype(object).where(s.notna(), "<missing>").astype(str).value_counts(normalize=True)
+
+
+def _tv(a: pd.Series, b: pd.Series) -> float:
+    """Total variation distance of two discrete distributions (index = values)."""
+    p, q = _freq(a), _freq(b)
+    return 0.5 * float(p.sub(q, fill_value=0).abs().sum())
+
+
+def _bins(real: pd.Series, syn: pd.Series) -> tuple[pd.Series, pd.Series]:
+    edges = np.histogram_bin_edges(real.dropna().to_numpy(dtype=float), bins=10)
+    cut = lambda s: pd.Series(np.digitize(s.to_numpy(dtype=float), edges[1:-1]), index=s.index).where(s.notna())  # noqa: E731
+    return cut(real), cut(syn)
+
+
+def quality(real: pd.DataFrame, syn: pd.DataFrame, columns: list) -> dict[str, float]:
+    """The SDMetrics quality report's scores, each in [0, 1] (1: indistinguishable by these statistics)."""
+    shapes = {}
+    for c in columns:
+        if c.kind in NUMERIC:
+            shapes[c.name] = 1 - ks_2samp(real[c.name].dropna().astype(float), syn[c.name].dropna().astype(float)).statistic
+        else:
+            shapes[c.name] = 1 - _tv(real[c.name], syn[c.name])
+    pairs = []
+    for a, b in combinations(columns, 2):
+        if a.kind in NUMERIC and b.kind in NUMERIC:
+            rr, rs = real[[a.name, b.name]].astype(float).corr().iloc[0, 1], syn[[a.name, b.name]].astype(float).corr().iloc[0, 1]
+            pairs.append(1 - abs(np.nan_to_num(rr) - np.nan_to_num(rs)) / 2)
+        else:
+            ra, sa = _bins(real[a.name], syn[a.name]) if a.kind in NUMERIC else (real[a.name], syn[a.name])
+            rb, sb = _bins(real[b.name], syn[b.name]) if b.kind in NUMERIC else (real[b.name], syn[b.name])
+            joint = lambda x, y: x.astype(object).astype(str) + "|" + y.astype(object).astype(str)  # noqa: E731
+            pairs.append(1 - _tv(joint(ra, rb), joint(sa, sb)))
+    shape, trend = float(np.mean(list(shapes.values()))), float(np.mean(pairs)) if pairs else 1.0
+    return {"quality": (shape + trend) / 2, "column_shapes": shape, "column_pair_trends": trend,
+            "worst_column": min(shapes, key=shapes.get), "worst_column_score": float(min(shapes.values()))}
+
+
+class Encoder:
+    """Rows -> numbers for models and distances: numbers scaled by the training range (missing: the
+    median), discrete columns one-hot over the training categories scaled by 1/sqrt(2), so a
+    mismatch costs 1 in Euclidean distance, like a number one whole range away."""
+
+    def __init__(self, train: pd.DataFrame, columns: list, skip: str | None = None) -> None:
+        self.cols = [c for c in columns if c.name != skip]
+        self.stats = {}
+        for c in self.cols:
+            s = train[c.name]
+            if c.kind in NUMERIC:
+                x = s.astype(float)
+                self.stats[c.name] = (float(x.median()), float(x.min()), max(float(x.max() - x.min()), 1e-9))
+            else:
+                self.stats[c.name] = sorted(_freq(s).index)
+
+    def __call__(self, df: pd.DataFrame) -> np.ndarray:
+        parts = []
+        for c in self.cols:
+            st = self.stats[c.name]
+            if c.kind in NUMERIC:
+                parts.append(((df[c.name].astype(float).fillna(st[0]) - st[1]) / st[2]).to_numpy()[:, None])
+            else:
+                v = df[c.name].astype(object).where(df[c.name].notna(), "<missing>").astype(str).to_numpy()
+                parts.append((v[:, None] == np.array(st)[None]).astype(float) / np.sqrt(2))
+        return np.concatenate(parts, 1)
+
+
+def utility(train: pd.DataFrame, test: pd.DataFrame, columns: list, target: str, seed: int = 0) -> dict[str, float]:
+    """Held-out score of a ridge/logistic model and a random forest trained on `train`: R² for a numeric target, else AUC."""
+    kind = next(c.kind for c in columns if c.name == target)
+    enc = Encoder(train, columns, skip=target)
+    x, xt = enc(train), enc(test)
+    scores = {}
+    if kind in NUMERIC:
+        y, yt = train[target].astype(float).fillna(train[target].median()), test[target].astype(float)
+        ok = yt.notna().to_numpy()
+        for name, model in (("linear", RidgeCV(alphas=np.logspace(-3, 3, 13))), ("forest", RandomForestRegressor(200, min_samples_leaf=3, random_state=seed, n_jobs=1))):
+            scores[name] = float(r2_score(yt[ok], model.fit(x, y).predict(xt[ok])))
+        metric = "r2"
+    else:
+        y, yt = train[target].astype(object).astype(str), test[target].astype(object).astype(str)
+        for name, model in (("linear", LogisticRegression(max_iter=2000)), ("forest", RandomForestClassifier(200, min_samples_leaf=3, random_state=seed, n_jobs=1))):
+            if y.nunique() < 2:
+                scores[name] = 0.5  # one class only: no better than chance
+                continue
+            p = model.fit(x, y).predict_proba(xt)
+            classes = list(model.classes_)
+            if len(classes) == 2:
+                scores[name] = float(roc_auc_score(yt == classes[1], p[:, 1])) if yt.nunique() > 1 else 0.5
+            else:
+                full = np.zeros((len(yt), yt.nunique()))
+                labels = sorted(yt.unique())
+                for i, lab in enumerate(labels):
+                    if lab in classes:
+                        full[:, i] = p[:, classes.index(lab)]
+                scores[name] = float(roc_auc_score(yt, full / np.maximum(full.sum(1, keepdims=True), 1e-12), multi_class="ovr", labels=labels))
+        metric = "auc"
+    return {"metric": metric, **scores, "mean": float(np.mean(list(scores.values())))}
+
+
+def privacy(train: pd.DataFrame, holdout: pd.DataFrame, syn: pd.DataFrame, columns: list, seed: int = 0) -> dict[str, float]:
+    """Exact copies, DCR (synthetic -> train against holdout -> train) and the membership-inference AUC."""
+    key = lambda df: df[[c.name for c in columns]].astype(object).astype(str).agg("|".join, axis=1)  # noqa: E731
+    copies = int(key(syn).isin(set(key(train))).sum())
+    enc = Encoder(train, columns)
+    tr, ho, sy = enc(train), enc(holdout), enc(syn)
+    nn_train = NearestNeighbors(n_neighbors=1).fit(tr)
+    dcr_syn, dcr_hold = nn_train.kneighbors(sy)[0][:, 0], nn_train.kneighbors(ho)[0][:, 0]
+    # Membership inference: members are training rows, non-members the holdout, as many of each;
+    # the attacker scores a row by how close the nearest synthetic row is (closer: "it was trained on").
+    members = tr[np.random.default_rng(seed).choice(len(tr), size=min(len(ho), len(tr)), replace=False)]
+    d = NearestNeighbors(n_neighbors=1).fit(sy).kneighbors(np.concatenate([members, ho]))[0][:, 0]
+    auc = roc_auc_score(np.r_[np.ones(len(members)), np.zeros(len(ho))], -d)
+    return {"exact_copies": copies, "exact_copy_rate": copies / len(syn),
+            "dcr_synthetic_median": float(np.median(dcr_syn)), "dcr_holdout_median": float(np.median(dcr_hold)),
+            # share of synthetic rows closer to the training set than the closest 5 % of real unseen rows
+            "closer_than_holdout_p5": float((dcr_syn < np.quantile(dcr_hold, 0.05)).mean()),
+            "mia_auc": float(auc)}
