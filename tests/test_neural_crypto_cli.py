@@ -12,9 +12,10 @@ from gansuite_core.cli import main
 from gansuite_core.plugins import build_registry, set_registry
 from conftest import quick
 
-# The application's quick settings (8-bit messages, the quick attack battery), trained longer with a higher lr.
-# eve_goal 0.5 makes the stop depend on Bob alone, so the test checks early stopping without waiting for Alice to hide.
-SHORT = quick("neural-crypto", batch=128, lr=0.004, eve_lr=0.004, probe_every=50, probe_batch=1024, bob_goal=0.05, eve_goal=0.5,
+# The application's quick settings (8-bit messages, the quick attack battery) with a higher lr. A loose goal
+# (Bob below 2 soft bits wrong of 8, any Eve) stops the run after ~150 steps: the test checks early stopping and
+# the commands in seconds; training to the real goal is the benchmark's job (docs/neural-crypto.md).
+SHORT = quick("neural-crypto", batch=128, lr=0.004, eve_lr=0.004, probe_every=50, probe_batch=1024, bob_goal=2.0, eve_goal=0.5,
               log_every=50, sample_every=0, checkpoint_every=1000)
 
 
@@ -43,18 +44,19 @@ def train(out, **options) -> None:
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "crypto"
-    train(out, steps=1500)
+    train(out, steps=1000)
     return out
 
 
 def test_bob_learns_to_decrypt_and_the_run_stops_at_success(trained, capsys):
     run = load_run(trained)
-    assert run.step < 1500  # stopped by the success check, not the step budget
+    assert run.step < 1000  # stopped by the check, not the step budget
     capsys.readouterr()
     assert cli("evaluate", str(trained), "--json") == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["bob_soft_bits_wrong"] <= 0.15  # of 8, on the evaluation batch (the probe saw < 0.05 on its own)
+    assert report["bob_soft_bits_wrong"] <= 2.5  # of 8 (coin flip: 4), on the evaluation batch (the probe saw < 2 on its own)
     assert report["bob_bits_wrong"] <= report["bob_soft_bits_wrong"] + 0.05  # rounding helps Bob
+    assert not report["success"]  # Bob is far from 0.05: the battery's verdict needs a trained Bob too
     assert report["stopped_by_official_rule_at"] == run.step
     assert report["attack_budget"] == "quick" and len(report["attackers"]) == 6
     assert (trained / "attack.json").is_file() and (trained / "dependence.png").is_file()
@@ -64,15 +66,18 @@ def test_bob_learns_to_decrypt_and_the_run_stops_at_success(trained, capsys):
 
 
 def test_encrypt_then_decrypt_from_the_command_line(trained, capsys):
+    run = load_run(trained, app="neural-crypto")
     capsys.readouterr()
-    wrong = 0
-    for i, (key, plain) in enumerate([("01101001", "11110000"), ("00000000", "10101010"), ("11111111", "00110011")]):
+    for key, plain in [("01101001", "11110000"), ("00000000", "10101010"), ("11111111", "00110011")]:
         assert cli("crypto", str(trained), "encrypt", "--key", key, "--plaintext", plain) == 0
         cipher = capsys.readouterr().out.strip()
-        assert len(cipher.split(",")) == 8
+        k, p = (torch.tensor([[1.0 if ch == "1" else -1.0 for ch in t]]) for t in (key, plain))
+        with torch.no_grad():
+            c = run.net("alice")(p, k)
+            assert cipher == ",".join(f"{v:.5f}" for v in c[0].tolist())  # Alice's output, 5 decimals
+            bob = "".join("1" if v >= 0 else "0" for v in run.net("bob")(torch.tensor([[float(x) for x in cipher.split(",")]]), k)[0])
         assert cli("crypto", str(trained), "decrypt", "--key", key, "--ciphertext", cipher) == 0
-        wrong += sum(a != b for a, b in zip(capsys.readouterr().out.strip(), plain))
-    assert wrong <= 1  # Bob is at most 0.05 bits wrong per message on average
+        assert capsys.readouterr().out.strip() == bob  # Bob's reading of the printed ciphertext
 
 
 def test_batch_mode_round_trip(trained, tmp_path):
@@ -81,10 +86,12 @@ def test_batch_mode_round_trip(trained, tmp_path):
     np.savez(tmp_path / "m.npz", plaintext=p, key=k)
     assert cli("crypto", str(trained), "encrypt", "--input", str(tmp_path / "m.npz"), "--out", str(tmp_path / "c.npz")) == 0
     with np.load(tmp_path / "c.npz") as z:
-        assert z["ciphertext"].shape == (200, 8)
+        assert sorted(z.files) == ["ciphertext", "key", "plaintext"] and z["ciphertext"].shape == (200, 8)
+        assert (z["plaintext"] == p).all() and (z["key"] == k).all()
     assert cli("crypto", str(trained), "decrypt", "--input", str(tmp_path / "c.npz"), "--out", str(tmp_path / "d.npz")) == 0
     with np.load(tmp_path / "d.npz") as z:
-        assert (z["plaintext"] != p).sum(1).mean() <= 0.1
+        assert sorted(z.files) == ["ciphertext", "key", "plaintext"] and set(np.unique(z["plaintext"])) <= {-1.0, 1.0}
+        assert (z["plaintext"] != p).sum(1).mean() <= 2.5  # a partly trained Bob: far better than a coin flip (4 of 8)
 
 
 @pytest.mark.parametrize("args, message", [
@@ -129,7 +136,7 @@ def test_attack_runs_the_battery_and_evaluate_reuses_it(trained, capsys):
 
 def test_same_seed_same_run(tmp_path):
     for name in ("a", "b"):
-        train(tmp_path / name, steps=20, probe_every=10)
+        train(tmp_path / name, steps=8, probe_every=4)
     a, b = load_run(tmp_path / "a"), load_run(tmp_path / "b")
     for net in ("alice", "bob", "eve", "eve_mlp"):
         for k, v in a.net(net).state_dict().items():
