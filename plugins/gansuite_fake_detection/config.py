@@ -17,8 +17,8 @@ class FakeDetectionConfig:
     real: str = "flowers"  # real images: flowers (drawn here) | faces (scikit-image lfw_subset) | /path/to/folder
     fakes: str = ""  # fake sources, comma-separated run directories or folders; empty: this run's own forgers
     holdout: str = ""  # sources kept out of training, evaluated as unseen; empty with own forgers: the last forger
-    forgers: str = "dcgan:ns,resnet:hinge,dcgan:lsgan"  # own forgers as model:loss of image-generation runs (used when fakes is empty)
-    forger_steps: int = 400  # training steps of each own forger run (cached in RUN/forgers/)
+    forgers: str = "dcgan:ns,dcgan:lsgan,resnet:hinge"  # own forgers as model:loss[:steps] of image-generation runs (used when fakes is empty); the last is held out by default
+    forger_steps: int = 400  # training steps of an own forger run whose spec names none (cached in RUN/forgers/)
     forger_width: int = 16  # g_width and d_width of the own forgers
     size: int = 32  # every image, real or fake, is resized and centre-cropped to size x size RGB
     n_real: int = 1500  # real images used (flowers are drawn; faces and folders give at most what they have)
@@ -47,8 +47,9 @@ class FakeDetectionConfig:
         if not self.fakes:
             for spec in self.forger_specs():
                 parts = spec.split(":")
-                if len(parts) != 2 or parts[0] not in FORGER_MODELS or parts[1] not in FORGER_LOSSES:
-                    raise ValueError(f"forgers: {spec!r} is not model:loss with model in {FORGER_MODELS} and loss in {FORGER_LOSSES}")
+                if len(parts) not in (2, 3) or parts[0] not in FORGER_MODELS or parts[1] not in FORGER_LOSSES \
+                        or (len(parts) == 3 and not (parts[2].isdigit() and int(parts[2]) > 0)):
+                    raise ValueError(f"forgers: {spec!r} is not model:loss[:steps] with model in {FORGER_MODELS} and loss in {FORGER_LOSSES}")
             if len(self.forger_specs()) < 2:
                 raise ValueError("forgers: name at least two model:loss forgers (one can be held out)")
         self.conditions()  # raises on a malformed eval_conditions

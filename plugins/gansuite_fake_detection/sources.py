@@ -15,6 +15,7 @@ import json
 import shutil
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,7 @@ class Source:
     kind: str  # image-generation | super-resolution | folder
     path: Path  # run directory or folder
     heldout: bool  # kept out of training
+    steps: int = 0  # training steps of an own forger
 
 
 def is_run(path: Path) -> bool:
@@ -68,14 +70,15 @@ def plan(cfg: FakeDetectionConfig, run_dir: Path | None, registry) -> list[Sourc
         if run_dir is None:
             raise UserError("fakes: own forgers need a run directory; name fakes=SOURCE[,SOURCE...] instead")
         specs = cfg.forger_specs()
-        names = [f"own-{s.replace(':', '-')}" for s in specs]
+        names = [f"own-{s.split(':')[0]}-{s.split(':')[1]}" for s in specs]
         held = set(hold) if hold else {names[-1]}
         unknown = held - set(names)
         if unknown:
             raise UserError(f"holdout: {sorted(unknown)[0]!r} is not one of this run's own forgers ({', '.join(names)})")
         if held >= set(names):
             raise UserError("holdout: at least one forger must be left for training")
-        out = [Source(n, "own", run_dir / "forgers" / n, n in held) for n in names]
+        out = [Source(n, "own", run_dir / "forgers" / n, n in held, int(s.split(":")[2]) if s.count(":") == 2 else cfg.forger_steps)
+               for n, s in zip(names, specs)]
         return sorted(out, key=lambda s: s.heldout)
     seen = [Path(s.strip()).expanduser() for s in cfg.fakes.split(",") if s.strip()]
     held_paths = [Path(h).expanduser() for h in hold if Path(h).expanduser() not in seen]
@@ -108,13 +111,14 @@ def train_forgers(cfg: FakeDetectionConfig, sources: list[Source], real_train: n
         model, loss = s.name.split("-", 2)[1:]
         shutil.rmtree(s.path, ignore_errors=True)  # a forger interrupted half-way starts again
         if not quiet:
-            print(f"fake-detection: training forger {s.name} ({cfg.forger_steps} steps)", file=sys.stderr)
+            print(f"fake-detection: training forger {s.name} ({s.steps} steps)", file=sys.stderr)
+        t0 = time.process_time()
         with preserved_rng():  # the detector's own random streams do not depend on whether forgers were cached
             train_app("image-generation", s.path, registry=registry, quiet=True, data=str(folder), size=size, model=model,
-                      loss=loss, steps=cfg.forger_steps, batch=32, g_width=cfg.forger_width, d_width=cfg.forger_width,
-                      n_critic=5 if loss == "wgan-gp" else 1, sample_every=cfg.forger_steps,
-                      checkpoint_every=cfg.forger_steps, log_every=max(1, cfg.forger_steps // 10), device="cpu")
-        (s.path / "DONE").write_text("finished\n")
+                      loss=loss, steps=s.steps, batch=32, g_width=cfg.forger_width, d_width=cfg.forger_width,
+                      n_critic=5 if loss == "wgan-gp" else 1, sample_every=s.steps,
+                      checkpoint_every=s.steps, log_every=max(1, s.steps // 10), device="cpu")
+        (s.path / "DONE").write_text(json.dumps({"cpu_seconds": round(time.process_time() - t0, 1)}) + "\n")
 
 
 @torch.no_grad()
