@@ -13,7 +13,9 @@ from gansuite_image_generation import data as datamod
 from gansuite_image_generation import flowers
 from gansuite_image_generation.augment import diff_augment
 from gansuite_image_generation.config import ImageGenConfig
-from gansuite_image_generation.game import d_losses, g_loss_of, make_game, networks
+from gansuite_image_generation.game import make_game, networks
+from gansuite_image_generation.losses import d_loss as d_losses
+from gansuite_image_generation.losses import g_loss as g_loss_of
 from gansuite_image_generation.models import build
 
 CTX = Context(torch.device("cpu"), seed=0, rank=0, world=1, workers=0, run_dir=None)
@@ -21,10 +23,10 @@ CTX = Context(torch.device("cpu"), seed=0, rank=0, world=1, workers=0, run_dir=N
 
 @pytest.mark.parametrize("model", ["dcgan", "resnet"])
 @pytest.mark.parametrize("size,channels", [(28, 1), (32, 3), (64, 3), (32, 1)])
-@pytest.mark.parametrize("classes", [0, 5])
-def test_each_model_at_each_size(model, size, channels, classes):
+@pytest.mark.parametrize("classes,mbstd", [(0, False), (5, True)])
+def test_each_model_at_each_size(model, size, channels, classes, mbstd):
     torch.manual_seed(0)
-    nets = build(model, 8, channels, size, 8, 8, classes, d_batchnorm=True)
+    nets = build(model, 8, channels, size, 8, 8, classes, d_batchnorm=True, mbstd=mbstd)
     y = torch.tensor([0, 4]) if classes else None
     x = nets["G"](torch.randn(2, 8), y)
     assert x.shape == (2, channels, size, size)
@@ -62,7 +64,8 @@ def test_each_loss_gives_finite_gradients_to_its_player_only(loss):
     game = make_game(cfg, nets, CTX)
     phases = {p.name: p for p in game.phases}
     assert set(phases) == {"D", "G", "D_r1"} and phases["D"].repeat == cfg.n_critic
-    assert phases["D_r1"].every == cfg.r1_every
+    assert phases["D_r1"].every == cfg.r1_every and phases["D_r1"].lazy  # the engine scales R1, not the loss
+    assert not phases["G"].data  # G's phase needs only noise: no real batch is loaded for it
     batch = next(game.data)
     assert batch["x"].shape == (4, 3, 32, 32)
     for name, owner in (("D", "D"), ("G", "G"), ("D_r1", "D")):
@@ -70,7 +73,7 @@ def test_each_loss_gives_finite_gradients_to_its_player_only(loss):
             m.zero_grad(set_to_none=True)
         nets["G"].requires_grad_(owner == "G")
         nets["D"].requires_grad_(owner == "D")
-        out = phases[name].loss(nets, batch, 0)
+        out = phases[name].loss(nets, None if name == "G" else batch, 0)
         value, logs = out if isinstance(out, tuple) else (out, {})
         assert torch.isfinite(value)
         value.backward()
@@ -78,8 +81,9 @@ def test_each_loss_gives_finite_gradients_to_its_player_only(loss):
         assert grads and all(torch.isfinite(g).all() for g in grads)
         if name == "D" and loss == "wgan-gp":
             assert "gp" in logs
+        assert all(isinstance(v, torch.Tensor) and v.ndim == 0 for v in logs.values())  # logged values stay tensors
     acc = game.judge_accuracy(nets, batch)
-    assert 0.0 <= acc <= 1.0 and game.judge == "D"
+    assert isinstance(acc, torch.Tensor) and acc.ndim == 0 and 0.0 <= float(acc) <= 1.0 and game.judge == "D"
 
 
 def test_wgan_critic_has_no_batchnorm():
@@ -104,7 +108,8 @@ def test_diffaugment_operations():
 
 
 def test_config_rejects_bad_values():
-    for bad in (dict(size=48), dict(diffaugment="blur"), dict(batch=0), dict(grayscale=True), dict(ema=1.0)):
+    for bad in (dict(size=48), dict(diffaugment="blur"), dict(batch=0), dict(grayscale=True), dict(ema_half_life=0),
+                dict(ada_target=1.0)):
         with pytest.raises(ValueError):
             ImageGenConfig(**bad)
 
@@ -179,3 +184,98 @@ def test_flowers_are_deterministic_balanced_and_distinct():
     assert not torch.equal(a[0], a[36])  # same mode, different size/angle/place
     c, _ = flowers.batch(72, 32, 6)
     assert not torch.equal(a, c)
+
+
+def test_fit_pads_non_square_images_to_a_square():
+    img = np.full((20, 40, 3), 200, np.uint8)
+    img[:, :4] = 10  # a dark left edge: cropping would cut it away, padding keeps it
+    assert datamod.fit(img, 16, "pad")[:, 0].max() < 50
+    assert datamod.fit(img, 16, "crop")[:, 0].min() == 200
+    with pytest.raises(ValueError):
+        ImageGenConfig(fit="stretch")
+
+
+def test_folder_pad_mode_and_all_corrupt_folder(tmp_path):
+    root = _folder(tmp_path)
+    x, _, _ = datamod.load(str(root), 32, False, False, fit_mode="pad")
+    assert x.shape == (4, 3, 32, 32)
+    (tmp_path / "allbad").mkdir()
+    for i in range(3):
+        (tmp_path / "allbad" / f"{i}.png").write_bytes(b"not a png")
+    with pytest.raises(UserError, match="3 unreadable"):
+        datamod.load(str(tmp_path / "allbad"), 32, False, False)
+
+
+def test_minibatch_stddev_sees_a_collapsed_batch():
+    from gansuite_image_generation.models import MinibatchStd
+
+    same = torch.ones(8, 2, 4, 4)
+    varied = torch.randn(8, 2, 4, 4)
+    assert MinibatchStd()(same)[:, -1].max() < 1e-3  # no spread: a collapsed generator's batch
+    assert MinibatchStd()(varied)[:, -1].min() > 0.3
+    assert MinibatchStd()(torch.randn(6, 2, 4, 4)).shape == (6, 3, 4, 4)  # a batch not divisible by 4 still works
+
+
+def test_ada_p_follows_the_overfitting_heuristic():
+    from gansuite_image_generation.augment import AdaptiveAugment
+
+    ada = AdaptiveAugment(target=0.6, kimg=1.0, interval=4)
+    for step in range(8):  # D sure of every real image: r_t = 1 > 0.6, p rises
+        ada.observe(torch.ones(25), 0.0, step)
+    assert float(ada.p) == pytest.approx(0.2)  # two adjustments of (4 steps x 25 images) / (1 x 1000)
+    for step in range(8, 12):  # mostly right, but r_t = 0.2 < 0.6: p falls
+        ada.observe(torch.tensor([1.0] * 15 + [-1.0] * 10), 0.0, step)
+    assert float(ada.p) == pytest.approx(0.1)
+    for step in range(12, 40):
+        ada.observe(-torch.ones(25), 0.0, step)
+    assert float(ada.p) == 0.0  # never below 0
+    ada.p.fill_(0.0)
+    x = torch.rand(8, 3, 16, 16) * 2 - 1
+    assert torch.allclose(ada(x), x, atol=1e-5)  # p = 0: every image unchanged
+    ada.p.fill_(1.0)
+    x.requires_grad_(True)
+    y = ada(x)
+    assert not torch.allclose(y, x) and y.shape == x.shape
+    y.sum().backward()
+    assert x.grad.abs().sum() > 0  # differentiable, so G learns through it
+    assert torch.equal(ada.eval()(x), x)  # off outside training
+    assert "p" in ada.state_dict()  # a buffer: checkpointed with D's player
+
+
+def test_ema_half_life_in_images_with_ramp_up():
+    cfg = ImageGenConfig(**TINY)
+    game = make_game(cfg, networks(cfg), CTX)
+    ema = game.ema["G"]
+    assert ema.half_life == 10_000 and ema.batch == cfg.batch and ema.rampup == 0.05
+    assert ema.beta(400 * 4, 4) < 0.97  # early in a short run the EMA follows G closely (ramp-up)
+
+
+def test_inception_extractor_matches_torchvisions_documented_input_path(tmp_path):
+    """Issue 18.2: torchvision's inception_v3 expects ImageNet-normalised input with transform_input=True;
+    InceptionExtractor feeds [-1, 1] with transform_input=False, which must give the same features."""
+    import torch.nn.functional as F
+    import torchvision
+
+    from gansuite_core.metrics.features import InceptionExtractor
+
+    torch.manual_seed(0)
+    ref = torchvision.models.inception_v3(weights=None, aux_logits=True, init_weights=True, transform_input=True)
+    mean, std = torch.tensor([0.485, 0.456, 0.406])[:, None, None], torch.tensor([0.229, 0.224, 0.225])[:, None, None]
+    x = torch.rand(4, 3, 40, 40) * 2 - 1  # images in [-1, 1]
+    normalised = ((F.interpolate(x, size=(299, 299), mode="bilinear", align_corners=False) + 1) / 2 - mean) / std
+    for m in ref.modules():  # calibrate BatchNorm on these images, so random weights give features of order 1
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.momentum = None
+    with torch.no_grad():
+        ref.train()(normalised)
+    ref.eval()
+    torch.save(ref.state_dict(), tmp_path / "inception.pth")
+    ref.fc = torch.nn.Identity()
+    with torch.no_grad():
+        expected = ref(normalised)
+        got = InceptionExtractor(tmp_path / "inception.pth")(x)
+    assert got.shape == (4, 2048) and expected.abs().mean() > 0.01
+    assert torch.allclose(got, expected, atol=1e-4, rtol=1e-4)
+    with torch.no_grad():  # the old mistake (normalised input without the transform) is far off
+        wrong = InceptionExtractor(tmp_path / "inception.pth").net(normalised)
+    assert not torch.allclose(wrong, expected, atol=1e-2)

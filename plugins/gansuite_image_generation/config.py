@@ -1,6 +1,6 @@
-"""The options of `gansuite train image-generation` (set with `--set key=value`).
+"""The options of `gansuite train image-generation` (set with `--set key=value`) and of `gansuite generate`.
 
-The defaults are the benchmarked configuration on `flowers` (docs/benchmarks.md).
+The training defaults are the benchmarked configuration on `flowers` (docs/image-generation.md).
 """
 from __future__ import annotations
 
@@ -16,33 +16,42 @@ AUGMENTS = ("color", "translation", "cutout")
 class ImageGenConfig:
     data: str = "flowers"  # flowers | faces | mnist | fashion-mnist | cifar10 | celeba | flowers102 | /path/to/folder
     size: int = 32  # image size in pixels: 28 (MNIST-like), 32 or 64
+    fit: Literal["crop", "pad"] = "crop"  # non-square folder images: crop the centre square, or pad to a square (edge colour)
     grayscale: bool = False  # train on 1-channel images (faces, mnist and fashion-mnist always are)
     model: Literal["dcgan", "resnet"] = "dcgan"  # DCGAN (Radford 2016) or ResNet with spectral norm (Miyato 2018)
     conditional: bool = False  # class-conditional G and projection D (needs labels: flowers modes, mnist, cifar10, subfolders)
     z_dim: int = 64  # latent dimension
     g_width: int = 16  # generator base width (channels at the last level)
     d_width: int = 16  # discriminator base width (channels at the first level)
+    mbstd: bool = False  # minibatch standard-deviation feature in D's last block (Karras et al. 2018, ProGAN), against mode collapse
     loss: Literal["ns", "hinge", "wgan-gp", "lsgan"] = "ns"  # non-saturating, hinge, WGAN-GP or least squares
     n_critic: int = 1  # discriminator updates per generator update (5 is usual for wgan-gp)
     gp_weight: float = 10.0  # WGAN-GP gradient penalty weight (loss=wgan-gp only)
     r1_gamma: float = 0.0  # R1 penalty weight gamma on real images (0: off)
-    r1_every: int = 16  # lazy R1: apply every N steps, scaled by N (Karras et al. 2020)
+    r1_every: int = 16  # lazy R1: apply every N steps (the engine scales it and corrects Adam, Karras et al. 2020)
     diffaugment: str = "translation"  # DiffAugment policy on real and fake: comma-separated color, translation, cutout; empty: off
+    ada: bool = False  # adaptive discriminator augmentation (Karras et al. 2020): p tuned so E[sign(D(real))] -> ada_target
+    ada_target: float = 0.6  # ADA's target for the overfitting heuristic r_t = E[sign(D(real))]
+    ada_kimg: float = 100.0  # ADA: thousands of images over which p can move from 0 to 1 (stylegan2-ada: 500)
     batch: int = 32  # batch size (real images per phase run)
     lr_g: float = 2e-4  # generator Adam learning rate
     lr_d: float = 2e-4  # discriminator Adam learning rate
     beta1: float = 0.5  # Adam beta1 (0.0 for wgan-gp and hinge is common)
     beta2: float = 0.999  # Adam beta2
-    ema: float = 0.999  # decay of the generator's EMA copy, used for sampling and evaluation
+    ema_half_life: float = 10000.0  # images after which an old weight's share in the EMA generator halves (stylegan2-ada: 10,000)
+    ema_rampup: float = 0.05  # the EMA half-life is at most this x images seen, so short runs are not stuck near the init (0: off)
     flowers_n: int = 5040  # size of the drawn flowers training set (a multiple of 36 keeps modes balanced)
     data_root: str = ""  # cache folder of torchvision data sets (default ~/.cache/gansuite/torchvision)
     eval_samples: int = 2000  # samples drawn by `gansuite evaluate` (and as many real images when available)
-    extractor: str = ""  # features for FID/KID: '' = Inception if available, else trained on the real data; 'trained' forces that; or a plugin's extractor name
+    extractor: str = ""  # features for FID/KID: '' = Inception if available, else trained on the real data; 'trained' forces that; or an extractor's name
     probe_every: int = 0  # every N steps log flowers mode coverage of 720 EMA samples (0: off)
 
     def __post_init__(self) -> None:
         if self.size not in SIZES:
             raise ValueError(f"size must be one of {', '.join(map(str, SIZES))}, got {self.size}")
+        for name, allowed in (("fit", ("crop", "pad")), ("model", ("dcgan", "resnet")), ("loss", ("ns", "hinge", "wgan-gp", "lsgan"))):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}")
         bad = [p for p in self.augment_policy() if p not in AUGMENTS]
         if bad:
             raise ValueError(f"diffaugment: unknown operation {bad[0]!r}; use a comma-separated subset of {', '.join(AUGMENTS)}")
@@ -53,8 +62,10 @@ class ImageGenConfig:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if min(self.lr_g, self.lr_d) <= 0 or not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
             raise ValueError("learning rates must be > 0 and Adam betas in [0, 1)")
-        if not 0 <= self.ema < 1:
-            raise ValueError(f"ema must be in [0, 1), got {self.ema}")
+        if self.ema_half_life <= 0 or self.ema_rampup < 0:
+            raise ValueError(f"ema_half_life must be > 0 and ema_rampup >= 0, got {self.ema_half_life} and {self.ema_rampup}")
+        if not 0 < self.ada_target < 1 or self.ada_kimg <= 0:
+            raise ValueError(f"ada_target must be in (0, 1) and ada_kimg > 0, got {self.ada_target} and {self.ada_kimg}")
         if self.r1_gamma < 0 or self.gp_weight < 0 or self.probe_every < 0:
             raise ValueError("r1_gamma, gp_weight and probe_every must not be negative")
         if self.probe_every and self.data != "flowers":
@@ -62,3 +73,25 @@ class ImageGenConfig:
 
     def augment_policy(self) -> list[str]:
         return [p.strip() for p in self.diffaugment.split(",") if p.strip()]
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    """`gansuite generate RUN --out F --set key=value` options of image generation."""
+
+    truncation: float = 1.0  # scale z by this (< 1: typical, less varied samples; 1: none)
+    labels: str = ""  # conditional runs: comma-separated class ids to cycle through, e.g. 0,5,35 (empty: all classes in turn)
+    interpolate: int = 0  # with --out F.gif: frames of a latent walk, each cell from one z to another (0: off; at least 2)
+
+    def __post_init__(self) -> None:
+        if self.truncation <= 0:
+            raise ValueError(f"truncation={self.truncation}: expected a number > 0 (1 = no truncation)")
+        if self.interpolate < 0 or self.interpolate == 1:
+            raise ValueError(f"interpolate={self.interpolate}: expected 0 (off) or at least 2 frames")
+        try:
+            self.label_list()
+        except ValueError:
+            raise ValueError(f"labels={self.labels!r}: expected comma-separated class ids, e.g. 0,5,35") from None
+
+    def label_list(self) -> list[int]:
+        return [int(s) for s in self.labels.split(",") if s.strip()]

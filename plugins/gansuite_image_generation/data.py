@@ -4,9 +4,10 @@
 - `faces`: the 100 face crops of scikit-image's `lfw_subset` (25 px grayscale, resized).
 - a torchvision data set name (mnist, fashion-mnist, cifar10, celeba, flowers102), downloaded to
   `data_root` when online (GANSUITE_OFFLINE=1 skips the attempt); offline, a one-line error says how to point at a local copy.
-- a folder of images, searched recursively; any size and mode, resized and centre-cropped;
-  unreadable files are reported once with a count and skipped. With `conditional=true` the
-  immediate subfolders are the classes.
+- a folder of images, searched recursively; any size and mode (grayscale, RGBA over white,
+  palette, 16-bit), mixed sizes; non-square ones centre-cropped or padded to a square (`fit`),
+  then resized; unreadable files are skipped and counted in one warning. With `conditional=true`
+  the immediate subfolders are the classes.
 
 Everything is decoded once into a uint8 tensor (N, C, H, W) cached in memory per process.
 """
@@ -60,9 +61,14 @@ def _class_dirs(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
 
 
-def fit(img: np.ndarray, size: int) -> np.ndarray:
-    """Resize the shorter side to `size` and crop the centre: (H, W, C) -> (size, size, C)."""
+def fit(img: np.ndarray, size: int, mode: str = "crop") -> np.ndarray:
+    """(H, W, C) -> (size, size, C): resize the shorter side to `size` and crop the centre, or with
+    mode="pad" first pad the shorter side to a square (edge pixels repeated, so no frame appears)."""
     h, w = img.shape[:2]
+    if mode == "pad" and h != w:
+        dh, dw = max(w - h, 0), max(h - w, 0)
+        img = cv2.copyMakeBorder(img, dh // 2, dh - dh // 2, dw // 2, dw - dw // 2, cv2.BORDER_REPLICATE)
+        h, w = img.shape[:2]
     scale = size / min(h, w)
     nh, nw = max(size, round(h * scale)), max(size, round(w * scale))
     img = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
@@ -85,7 +91,7 @@ def _pil_to_array(im: Image.Image, gray: bool) -> np.ndarray:
     return arr[..., None] if arr.ndim == 2 else arr
 
 
-def _folder(root: Path, size: int, gray: bool, conditional: bool) -> tuple[torch.Tensor, torch.Tensor | None, str]:
+def _folder(root: Path, size: int, gray: bool, conditional: bool, fit_mode: str = "crop") -> tuple[torch.Tensor, torch.Tensor | None, str]:
     if not root.exists():
         raise UserError(f"data={root}: no such folder (or data set name; known: flowers, faces, {', '.join(TORCHVISION)})")
     if not root.is_dir():
@@ -108,11 +114,12 @@ def _folder(root: Path, size: int, gray: bool, conditional: bool) -> tuple[torch
             if top not in class_index:
                 continue  # files directly in the root have no class
             labels.append(class_index[top])
-        images.append(fit(arr, size))
+        images.append(fit(arr, size, fit_mode))
     if bad:
-        print(f"gansuite: warning: skipped {len(bad)} unreadable image file(s) in {root} (first: {bad[0].name})", file=sys.stderr)
+        print(f"gansuite: warning: skipped {len(bad)} unreadable image file(s) of {len(files)} in {root} (first: {bad[0].name})", file=sys.stderr)
     if not images:
-        raise UserError(f"data={root}: none of its {len(files)} image files could be read" + (" inside a class subfolder" if conditional else ""))
+        where = " inside a class subfolder" if conditional and len(bad) < len(files) else ""
+        raise UserError(f"data={root}: none of its {len(files)} image files could be read{where} ({len(bad)} unreadable)")
     x = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous()
     return x, (torch.tensor(labels) if conditional else None), f"folder {root} ({len(images)} images)"
 
@@ -154,7 +161,8 @@ def _torchvision(name: str, size: int, gray: bool, root: str) -> tuple[torch.Ten
 
 
 @lru_cache(maxsize=4)
-def load(data: str, size: int, grayscale: bool, conditional: bool, data_root: str = "", flowers_n: int = 5040) -> tuple[torch.Tensor, torch.Tensor | None, str]:
+def load(data: str, size: int, grayscale: bool, conditional: bool, data_root: str = "", flowers_n: int = 5040,
+         fit_mode: str = "crop") -> tuple[torch.Tensor, torch.Tensor | None, str]:
     """(images uint8 (N, C, size, size), labels (N,) or None, description) of a data source."""
     if data == "flowers":
         x, modes = flowers.batch(flowers_n, size, FLOWERS_SEED)
@@ -167,7 +175,12 @@ def load(data: str, size: int, grayscale: bool, conditional: bool, data_root: st
         return x, None, "faces (100 lfw_subset crops)"
     if data in TORCHVISION:
         return _torchvision(data, size, channels(data, grayscale) == 1, data_root)
-    return _folder(Path(data).expanduser(), size, grayscale, conditional)
+    return _folder(Path(data).expanduser(), size, grayscale, conditional, fit_mode)
+
+
+def load_for(cfg: Any) -> tuple[torch.Tensor, torch.Tensor | None, str]:
+    """`load` with a run's options (an ImageGenConfig)."""
+    return load(cfg.data, cfg.size, cfg.grayscale, cfg.conditional, cfg.data_root, cfg.flowers_n, cfg.fit)
 
 
 def to_float(x: torch.Tensor) -> torch.Tensor:

@@ -21,7 +21,7 @@ from gansuite_core.pictures import save_gif, save_grid, to_uint8, grid, upscale_
 
 from . import data as datamod
 from . import flowers
-from .config import ImageGenConfig
+from .config import GenerateOptions, ImageGenConfig
 from .game import networks
 
 
@@ -52,8 +52,10 @@ class _FlowerFeatures:
         return flowers.features(self.net, images.cpu())
 
 
-def choose_extractor(cfg: ImageGenConfig, real: torch.Tensor, device: torch.device, description: str) -> FeatureExtractor:
-    found = find_extractor(cfg.extractor or None, device) if cfg.extractor != "trained" else None
+def choose_extractor(cfg: ImageGenConfig, real: torch.Tensor, device: torch.device, description: str,
+                     extractors: dict[str, Any] | None = None) -> FeatureExtractor:
+    """The run's `extractor` option: a named one (plugins' or `inception`), else the best available, else one trained here."""
+    found = find_extractor(cfg.extractor or None, device, extractors) if cfg.extractor != "trained" else None
     if found is not None:
         return found
     if cfg.data == "flowers":
@@ -63,7 +65,7 @@ def choose_extractor(cfg: ImageGenConfig, real: torch.Tensor, device: torch.devi
 
 def evaluate(run: Run, device: torch.device) -> dict[str, Any]:
     cfg: ImageGenConfig = run.config.options
-    images, _, description = datamod.load(cfg.data, cfg.size, cfg.grayscale, cfg.conditional, cfg.data_root, cfg.flowers_n)
+    images, _, description = datamod.load_for(cfg)
     real = datamod.to_float(images[torch.randperm(len(images), generator=torch.Generator().manual_seed(0))])
     h = min(cfg.eval_samples, len(real) // 2)  # every comparison uses h images a side, so all numbers compare
     if h < 2:
@@ -75,7 +77,7 @@ def evaluate(run: Run, device: torch.device) -> dict[str, Any]:
         untrained = networks(cfg)["G"].to(device).eval()
     ceiling = sample(untrained, cfg, h, seed=0)
 
-    extractor = choose_extractor(cfg, real[:max(h, min(len(real), 2000))], device, description)
+    extractor = choose_extractor(cfg, real[:max(h, min(len(real), 2000))], device, description, run.extractors)
     fa, fb = features_of(extractor, half_a), features_of(extractor, half_b)
     fg, fu = features_of(extractor, fake), features_of(extractor, ceiling)
     kw = {"kid_subsets": 50, "kid_subset_size": min(1000, h)}
@@ -100,16 +102,17 @@ def evaluate(run: Run, device: torch.device) -> dict[str, Any]:
     return report
 
 
-def _labels(cfg: ImageGenConfig, req: GenerateRequest) -> torch.Tensor | None:
-    if req.labels is None:
+def _labels(cfg: ImageGenConfig, opts: GenerateOptions, num: int) -> torch.Tensor | None:
+    wanted = opts.label_list()
+    if not wanted:
         return None
     if not cfg.conditional:
-        raise UserError("--labels: this run's model is unconditional (trained without conditional=true)")
+        raise UserError("--set labels: this run's model is unconditional (trained without conditional=true)")
     k = datamod.classes(cfg.data, True)
-    bad = [y for y in req.labels if not 0 <= y < k]
+    bad = [y for y in wanted if not 0 <= y < k]
     if bad:
-        raise UserError(f"--labels: {bad[0]} is out of range; this model has classes 0..{k - 1}")
-    return torch.tensor(req.labels).repeat(req.num // len(req.labels) + 1)[:req.num]
+        raise UserError(f"--set labels: {bad[0]} is out of range; this model has classes 0..{k - 1}")
+    return torch.tensor(wanted).repeat(num // len(wanted) + 1)[:num]
 
 
 def _slerp(a: torch.Tensor, b: torch.Tensor, t: float) -> torch.Tensor:
@@ -119,24 +122,27 @@ def _slerp(a: torch.Tensor, b: torch.Tensor, t: float) -> torch.Tensor:
     return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
 
 
+SUFFIXES = (".png", ".npy", ".gif")
+
+
 def generate(run: Run, req: GenerateRequest) -> list[Path]:
+    """.png: a grid; .npy: raw samples (N, C, H, W) float32 in [-1, 1] (other plugins read these); .gif: a latent walk."""
     cfg: ImageGenConfig = run.config.options
-    ext = req.out.suffix.lower()
-    if req.interpolate and ext != ".gif":
-        raise UserError(f"--out {req.out}: --interpolate writes a GIF; name the file .gif")
-    if not req.interpolate and ext not in (".png", ".npy"):
-        raise UserError(f"--out {req.out}: expected .png (grid) or .npy (raw samples), or .gif with --interpolate K")
-    if req.truncation <= 0:
-        raise UserError(f"--truncation {req.truncation}: expected a number > 0 (1 = no truncation)")
-    if req.interpolate < 0 or req.interpolate == 1:
-        raise UserError(f"--interpolate {req.interpolate}: expected at least 2 frames")
-    labels = _labels(cfg, req)
+    opts: GenerateOptions = req.options if req.options is not None else GenerateOptions()
+    out, ext = Path(req.out), Path(req.out).suffix.lower()
+    if ext not in SUFFIXES:
+        raise UserError(f"--out {out}: expected .png (grid), .npy (raw samples) or .gif (a latent walk with --set interpolate=K)")
+    if opts.interpolate and ext != ".gif":
+        raise UserError(f"--out {out}: --set interpolate writes a GIF; name the file .gif")
+    if ext == ".gif" and not opts.interpolate:
+        raise UserError(f"--out {out}: a .gif is a latent walk; add --set interpolate=K (K >= 2 frames)")
+    labels = _labels(cfg, opts, req.num)
     G = run.net("G")
     if ext == ".npy":
-        np.save(req.out, sample(G, cfg, req.num, req.seed, req.truncation, labels).numpy().astype(np.float32))
-        return [req.out]
+        np.save(out, sample(G, cfg, req.num, req.seed, opts.truncation, labels).numpy().astype(np.float32))
+        return [out]
     if ext == ".png":
-        return [save_grid(sample(G, cfg, req.num, req.seed, req.truncation, labels), req.out)]
+        return [save_grid(sample(G, cfg, req.num, req.seed, opts.truncation, labels), out)]
     # A latent walk: each of the num cells moves from one random z to another along a great circle.
     device = next(G.parameters()).device
     g = torch.Generator().manual_seed(req.seed)
@@ -145,8 +151,8 @@ def generate(run: Run, req: GenerateRequest) -> list[Path]:
         labels = torch.arange(req.num) % datamod.classes(cfg.data, True)
     frames = []
     with torch.no_grad():
-        for k in range(req.interpolate):
-            z = _slerp(a, b, k / (req.interpolate - 1)) * req.truncation
+        for k in range(opts.interpolate):
+            z = _slerp(a, b, k / (opts.interpolate - 1)) * opts.truncation
             x = G(z.to(device), labels.to(device) if labels is not None else None)
             frames.append(upscale_nearest(grid(to_uint8(x))))
-    return [save_gif(frames + frames[-2:0:-1], req.out, fps=8)]  # there and back, no frame twice
+    return [save_gif(frames + frames[-2:0:-1], out, fps=8)]  # there and back, no frame twice

@@ -1,130 +1,117 @@
-"""The G/D game: losses, the lazy R1 phase, D's accuracy for the core's schedules, snapshots.
+"""The G/D game: the networks of a config, the phases the engine runs, D's accuracy, snapshots.
 
-Losses on D's logits for real (lr) and generated (lf) images:
-
-    ns       D: softplus(-lr) + softplus(lf)        G: softplus(-lf)       (Goodfellow 2014, non-saturating)
-    hinge    D: relu(1 - lr) + relu(1 + lf)         G: -lf                 (Lim & Ye 2017; Miyato 2018)
-    wgan-gp  D: lf - lr + w (|grad D(x^)| - 1)^2    G: -lf                 (Gulrajani et al. 2017)
-    lsgan    D: (lr - 1)^2 / 2 + lf^2 / 2           G: (lf - 1)^2 / 2      (Mao et al. 2017)
-
-R1 (Mescheder et al. 2018) penalises |grad D(x_real)|^2 * gamma / 2, lazily every N steps and
-scaled by N (Karras et al. 2020). DiffAugment goes on real and fake alike before every D call.
+Per step: D on a real batch and as many fakes (repeated n_critic times), then G on noise alone
+(Phase(data=False): no real batch is loaded for it), and lazily every r1_every steps R1 on a real
+batch (Phase(lazy=True): the engine multiplies it by r1_every and corrects D's Adam, StyleGAN2
+App. B). DiffAugment and/or ADA go on real and fake alike before every D call; ADA's p is a
+buffer of the "ada" module that D's player owns, so it is checkpointed and resumes exactly.
+The EMA generator (for sampling and evaluation) follows stylegan2-ada: a half-life in images
+with a ramp-up, BatchNorm statistics averaged like the weights.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from gansuite_core import Context, Game, IndexedStream, Phase, Player
+from gansuite_core import EMA, Context, Game, IndexedStream, Phase, Player
 from gansuite_core.pictures import save_grid
 
 from . import data as datamod
-from .augment import diff_augment
+from . import flowers
+from . import losses
+from .augment import AdaptiveAugment, diff_augment
 from .config import ImageGenConfig
+from .models import build
 
 Batch = dict[str, torch.Tensor]
 
 
+def networks(cfg: ImageGenConfig) -> dict[str, nn.Module]:
+    """{"G", "D"} and, with ada=true, "ada" (the augmentation pipeline holding p; no weights)."""
+    nets = build(cfg.model, cfg.z_dim, datamod.channels(cfg.data, cfg.grayscale), cfg.size, cfg.g_width, cfg.d_width,
+                 datamod.classes(cfg.data, cfg.conditional), d_batchnorm=cfg.loss != "wgan-gp", mbstd=cfg.mbstd)
+    if cfg.ada:
+        nets["ada"] = AdaptiveAugment(cfg.ada_target, cfg.ada_kimg)
+    return nets
+
+
 def sample_z(n: int, z_dim: int, device: torch.device, generator: torch.Generator | None = None) -> torch.Tensor:
+    """z ~ N(0, I) (n, z_dim) on `device`; drawn on the CPU from `generator` when one is given (reproducible anywhere)."""
     return torch.randn(n, z_dim, generator=generator).to(device) if generator is not None else torch.randn(n, z_dim, device=device)
 
 
-def d_losses(kind: str, lr: torch.Tensor, lf: torch.Tensor) -> torch.Tensor:
-    if kind == "ns":
-        return F.softplus(-lr).mean() + F.softplus(lf).mean()
-    if kind == "hinge":
-        return F.relu(1 - lr).mean() + F.relu(1 + lf).mean()
-    if kind == "lsgan":
-        return 0.5 * ((lr - 1) ** 2).mean() + 0.5 * (lf**2).mean()
-    return lf.mean() - lr.mean()  # wgan-gp (the penalty is added by the caller)
-
-
-def g_loss_of(kind: str, lf: torch.Tensor) -> torch.Tensor:
-    if kind == "ns":
-        return F.softplus(-lf).mean()
-    if kind == "lsgan":
-        return 0.5 * ((lf - 1) ** 2).mean()
-    return -lf.mean()  # hinge and wgan-gp
-
-
 def make_game(cfg: ImageGenConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
-    images, labels, _ = datamod.load(cfg.data, cfg.size, cfg.grayscale, cfg.conditional, cfg.data_root, cfg.flowers_n)
-    stream = IndexedStream(datamod.ImageSource(images, labels), cfg.batch, seed=ctx.seed, rank=ctx.rank, world=ctx.world, workers=ctx.workers)
-    policy, cond = cfg.augment_policy(), cfg.conditional
-    aug = lambda x: diff_augment(x, policy)  # noqa: E731
-    threshold = 0.5 if cfg.loss == "lsgan" else 0.0  # the logit that separates "real" from "fake"
+    images, labels, _ = datamod.load_for(cfg)
+    stream = IndexedStream(datamod.ImageSource(images, labels), cfg.batch, seed=ctx.seed, rank=ctx.rank, world=ctx.world,
+                           workers=ctx.workers, pin_memory=ctx.pin_memory)
+    policy, cond, kind = cfg.augment_policy(), cfg.conditional, cfg.loss
+    n_classes = datamod.classes(cfg.data, cond)
+    threshold = losses.real_threshold(kind)
 
-    def fake(n: dict[str, nn.Module], b: Batch) -> tuple[torch.Tensor, torch.Tensor | None]:
-        y = b["y"] if cond else None  # generated images take the real batch's labels: balanced classes
-        return n["G"](sample_z(len(b["x"]), cfg.z_dim, b["x"].device), y), y
+    def aug(n, x: torch.Tensor) -> torch.Tensor:
+        x = diff_augment(x, policy)
+        return n["ada"](x) if cfg.ada else x
+
+    def D(n, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:  # D's logits (B,) on augmented images
+        return n["D"](aug(n, x), y)
+
+    def fake(n, count: int, y: torch.Tensor | None, device: torch.device) -> torch.Tensor:
+        return n["G"](sample_z(count, cfg.z_dim, device), y)
 
     def d_loss(n, b: Batch, step: int):
-        x_fake, y = fake(n, b)
-        x_fake = x_fake.detach()
-        real_in, fake_in = aug(b["x"]), aug(x_fake)
-        lr, lf = n["D"](real_in, y), n["D"](fake_in, y)
-        loss = d_losses(cfg.loss, lr, lf)
+        y = b["y"] if cond else None  # fakes take the real batch's labels: balanced classes
+        x_fake = fake(n, len(b["x"]), y, b["x"].device).detach()
+        lr, lf = D(n, b["x"], y), D(n, x_fake, y)
+        loss = losses.d_loss(kind, lr, lf)
         logs = {"real": lr.mean().detach(), "fake": lf.mean().detach()}
-        if cfg.loss == "wgan-gp":
-            eps = torch.rand(len(real_in), 1, 1, 1, device=real_in.device)
-            mix = (eps * real_in + (1 - eps) * fake_in).requires_grad_(True)
-            (grad,) = torch.autograd.grad(n["D"](mix, y).sum(), mix, create_graph=True)
-            gp = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+        if kind == "wgan-gp":
+            gp = losses.gradient_penalty(lambda x: n["D"](x, y), diff_augment(b["x"], policy), diff_augment(x_fake, policy))
             loss = loss + cfg.gp_weight * gp
             logs["gp"] = gp.detach()
+        if cfg.ada:
+            n["ada"].observe(lr, threshold, step)
+            logs["ada_p"] = n["ada"].p.detach().clone()
         return loss, logs
 
-    def g_loss(n, b: Batch, step: int):
-        x_fake, y = fake(n, b)
-        return g_loss_of(cfg.loss, n["D"](aug(x_fake), y))
+    def g_loss(n, b: None, step: int):
+        device = next(n["G"].parameters()).device
+        y = torch.randint(0, n_classes, (cfg.batch,), device=device) if cond else None
+        return losses.g_loss(kind, D(n, fake(n, cfg.batch, y, device), y))
 
     def r1(n, b: Batch, step: int):
-        x = b["x"].detach().requires_grad_(True)
-        (grad,) = torch.autograd.grad(n["D"](aug(x), b["y"] if cond else None).sum(), x, create_graph=True)
-        penalty = grad.square().flatten(1).sum(1).mean()
-        return penalty * (cfg.r1_gamma / 2) * cfg.r1_every, {"penalty": penalty.detach()}
+        y = b["y"] if cond else None
+        penalty = losses.r1_penalty(lambda x: D(n, x, y), b["x"])
+        return penalty * (cfg.r1_gamma / 2), {"penalty": penalty.detach()}
 
-    def accuracy(n, b: Batch) -> float:
-        x_fake, y = fake(n, b)
+    def accuracy(n, b: Batch) -> torch.Tensor:  # a 0-dim tensor: the engine reads it only if its schedule needs it
+        y = b["y"] if cond else None
+        x_fake = fake(n, len(b["x"]), y, b["x"].device)
         right = (n["D"](b["x"], y) > threshold).float().mean() + (n["D"](x_fake, y) < threshold).float().mean()
-        return float(right / 2)
+        return right / 2
 
     z_fixed = torch.randn(64, cfg.z_dim, generator=torch.Generator().manual_seed(0))
 
     def snapshot(n, stem: Path) -> list[Path]:
         device = next(n["G"].parameters()).device
-        y = torch.arange(64, device=device) % datamod.classes(cfg.data, True) if cond else None
+        y = torch.arange(64, device=device) % n_classes if cond else None
         return [save_grid(n["G"](z_fixed.to(device), y), stem.with_suffix(".png"), nrow=8)]
 
-    def probe(n, step: int) -> dict[str, float]:
-        from . import flowers
-
+    def probe(n, step: int) -> dict[str, float]:  # every probe_every steps, off the step's path
         net, _ = flowers.classifier()
         device = next(n["G"].parameters()).device
-        z = torch.randn(720, cfg.z_dim, generator=torch.Generator().manual_seed(1)).to(device)
+        z = sample_z(720, cfg.z_dim, device, torch.Generator().manual_seed(1))
         y = (torch.arange(720, device=device) % flowers.MODES) if cond else None
         return flowers.mode_report(net, n["G"](z, y).cpu())
 
     adam = lambda lr: (lambda p: torch.optim.Adam(p, lr=lr, betas=(cfg.beta1, cfg.beta2)))  # noqa: E731
-    phases = [Phase("D", "D", d_loss, repeat=cfg.n_critic), Phase("G", "G", g_loss)]
+    phases = [Phase("D", "D", d_loss, repeat=cfg.n_critic), Phase("G", "G", g_loss, data=False)]
     if cfg.r1_gamma > 0:
-        phases.append(Phase("D_r1", "D", r1, every=cfg.r1_every))
+        phases.append(Phase("D_r1", "D", r1, every=cfg.r1_every, lazy=True))
+    d_nets = ["D", "ada"] if cfg.ada else ["D"]
+    ema = EMA(half_life=cfg.ema_half_life, batch=cfg.batch, rampup=cfg.ema_rampup or None)
     return Game(
-        players=[Player("G", ["G"], adam(cfg.lr_g)), Player("D", ["D"], adam(cfg.lr_d))],
-        phases=phases, data=stream, ema={"G": cfg.ema}, judge="D", judge_accuracy=accuracy, snapshot=snapshot,
+        players=[Player("G", ["G"], adam(cfg.lr_g)), Player("D", d_nets, adam(cfg.lr_d))],
+        phases=phases, data=stream, ema={"G": ema}, judge="D", judge_accuracy=accuracy, snapshot=snapshot,
         probe=probe if cfg.probe_every else None, probe_every=cfg.probe_every)
 
-
-def networks(cfg: ImageGenConfig) -> dict[str, nn.Module]:
-    from .models import build
-
-    return build(cfg.model, cfg.z_dim, datamod.channels(cfg.data, cfg.grayscale), cfg.size, cfg.g_width, cfg.d_width,
-                 datamod.classes(cfg.data, cfg.conditional), d_batchnorm=cfg.loss != "wgan-gp")
-
-
-def describe(cfg: ImageGenConfig) -> dict[str, Any]:
-    return {"model": cfg.model, "loss": cfg.loss, "size": cfg.size, "data": cfg.data, "diffaugment": cfg.diffaugment or "off"}

@@ -5,6 +5,9 @@
   (Gulrajani et al. 2017: the penalty is per sample).
 - ResNet-SN: Miyato et al. 2018 (appendix B, CIFAR-10 models) -- residual up/down blocks,
   spectral normalisation on every layer of D, global sum pooling.
+- Minibatch standard deviation (Karras et al. 2018, ProGAN sec. 3): an optional extra channel
+  in D's last block holding the features' spread across a group of 4 samples, so D can see a
+  batch that lacks variety (a collapsed G) -- one of issue 14's remedies against mode collapse.
 - Class-conditional: G takes a label embedding next to z; D adds the projection term
   <embed(y), h(x)> to its output (Miyato & Koyama 2018, cGANs with projection discriminator).
 
@@ -46,8 +49,24 @@ class DCGANGenerator(nn.Module):
         return self.net(z[:, :, None, None])  # (B, C, size, size)
 
 
+class MinibatchStd(nn.Module):
+    """Append the mean standard deviation over groups of `group` samples as one more channel: (B, C, H, W) -> (B, C+1, H, W)."""
+
+    def __init__(self, group: int = 4) -> None:
+        super().__init__()
+        self.group = group
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, c, h, w = x.shape
+        g = self.group if b % self.group == 0 else 1  # shapes are host ints: no device read
+        y = x.reshape(g, -1, c, h, w)  # (G, B/G, C, H, W), as stylegan2's layer groups samples
+        y = (y.var(0, unbiased=False) + 1e-8).sqrt().mean((1, 2, 3))  # (B/G,)
+        y = y.reshape(-1, 1, 1, 1).repeat(g, 1, h, w)  # (B, 1, H, W)
+        return torch.cat([x, y], 1)
+
+
 class DCGANDiscriminator(nn.Module):
-    def __init__(self, channels: int, size: int, width: int, classes: int = 0, batchnorm: bool = True) -> None:
+    def __init__(self, channels: int, size: int, width: int, classes: int = 0, batchnorm: bool = True, mbstd: bool = False) -> None:
         super().__init__()
         s0, n = levels(size)
         layers: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2, True)]
@@ -57,6 +76,8 @@ class DCGANDiscriminator(nn.Module):
             layers += [nn.BatchNorm2d(2 * c)] if batchnorm else []
             layers += [nn.LeakyReLU(0.2, True)]
             c *= 2
+        if mbstd:  # one more 3x3 convolution over features + their spread, as ProGAN's last block
+            layers += [MinibatchStd(), nn.Conv2d(c + 1, c, 3, 1, 1), nn.LeakyReLU(0.2, True)]
         self.features = nn.Sequential(*layers, nn.Flatten())  # (B, c * s0 * s0)
         self.out = nn.Linear(c * s0 * s0, 1)  # = DCGAN's last s0 x s0 convolution
         self.embed = nn.Embedding(classes, c * s0 * s0) if classes else None
@@ -123,12 +144,13 @@ class ResNetGenerator(nn.Module):
 
 
 class ResNetDiscriminator(nn.Module):
-    def __init__(self, channels: int, size: int, width: int, classes: int = 0) -> None:
+    def __init__(self, channels: int, size: int, width: int, classes: int = 0, mbstd: bool = False) -> None:
         super().__init__()
         _, n = levels(size)
         blocks = [DBlock(channels, width, down=True, first=True)]
         blocks += [DBlock(width, width, down=True) for _ in range(n - 2)]
-        blocks += [DBlock(width, width, down=False), DBlock(width, width, down=False)]
+        blocks += [DBlock(width, width, down=False)]
+        blocks += [MinibatchStd(), DBlock(width + 1, width, down=False)] if mbstd else [DBlock(width, width, down=False)]
         self.blocks = nn.Sequential(*blocks)
         self.out = spectral_norm(nn.Linear(width, 1))
         self.embed = spectral_norm(nn.Embedding(classes, width)) if classes else None
@@ -141,9 +163,11 @@ class ResNetDiscriminator(nn.Module):
         return logit
 
 
-def build(model: str, z_dim: int, channels: int, size: int, g_width: int, d_width: int, classes: int, d_batchnorm: bool) -> dict[str, nn.Module]:
+def build(model: str, z_dim: int, channels: int, size: int, g_width: int, d_width: int, classes: int, d_batchnorm: bool,
+          mbstd: bool = False) -> dict[str, nn.Module]:
     """{"G": generator, "D": discriminator} for `model` in {"dcgan", "resnet"}."""
     if model == "dcgan":
         return {"G": DCGANGenerator(z_dim, channels, size, g_width, classes),
-                "D": DCGANDiscriminator(channels, size, d_width, classes, d_batchnorm)}
-    return {"G": ResNetGenerator(z_dim, channels, size, g_width, classes), "D": ResNetDiscriminator(channels, size, d_width, classes)}
+                "D": DCGANDiscriminator(channels, size, d_width, classes, d_batchnorm, mbstd)}
+    return {"G": ResNetGenerator(z_dim, channels, size, g_width, classes),
+            "D": ResNetDiscriminator(channels, size, d_width, classes, mbstd)}
