@@ -22,8 +22,10 @@ def run_dir(tmp_path_factory) -> Path:
     for i, a in enumerate(more[80:]):  # blocky 2x up-sampled flowers
         small = cv2.resize(a, (16, 16), interpolation=cv2.INTER_AREA)
         Image.fromarray(cv2.resize(small, (32, 32), interpolation=cv2.INTER_NEAREST)).save(fakes / f"{i}.png")
+    sr = root / "sr"  # a (seconds-long) super-resolution run: its upscaled real images are a held-out source
+    assert gansuite("train", "super-resolution", "--out", sr, "--quiet", *sets(quick("super-resolution"))) == 0
     out = root / "run"
-    assert gansuite("train", "fake-detection", "--out", out, "--quiet", *sets(quick("fake-detection", fakes=fakes))) == 0
+    assert gansuite("train", "fake-detection", "--out", out, "--quiet", *sets(quick("fake-detection", fakes=fakes, holdout=sr))) == 0
     return out
 
 
@@ -31,8 +33,9 @@ def test_evaluate_writes_the_report(run_dir, capsys):
     capsys.readouterr()
     assert gansuite("evaluate", run_dir, "--json") == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["app"] == "fake-detection" and "fakes" in report["cnn"]["clean"]["per_source"]
-    assert report["cnn"]["clean"]["heldout_ap"] is None  # nothing held out: said, not invented
+    assert report["app"] == "fake-detection" and {"fakes", "sr"} == set(report["cnn"]["clean"]["per_source"])
+    assert report["sources"]["sr"] == {"kind": "super-resolution", "path": str(run_dir.parent / "sr"), "heldout": True}
+    assert report["cnn"]["clean"]["heldout_ap"] == report["cnn"]["clean"]["per_source"]["sr"]["ap"]
     assert (run_dir / "eval.json").is_file()
 
 

@@ -101,8 +101,9 @@ def evaluate(run: Run, device: torch.device) -> dict[str, Any]:
     held = {s.name for s in srcs if s.heldout}
     net = run.net("C").to(device).eval()
     detectors = {"cnn": lambda x: p_fake(net, x), "spectrum": SpectrumBaseline(real_tr, np.concatenate(list(f_tr.values())))}
-    gans = {s.name: GanDiscriminator(load_run(s.path, registry=run.registry, device="cpu"))
-            for s in srcs if s.kind in ("own", "image-generation")}
+    gan_runs = {s.name: load_run(s.path, registry=run.registry, device="cpu") for s in srcs if s.kind in ("own", "image-generation")}
+    # A class-conditional D needs a label per image; real test images have none, so those runs are left out.
+    gans = {k: GanDiscriminator(r) for k, r in gan_runs.items() if not getattr(r.config.options, "conditional", False)}
     report: dict[str, Any] = {"real": real_desc, "sources": sources.describe(srcs),
                               "test_images": {"real": len(real_te), **{k: len(v) for k, v in f_te.items()}},
                               "cnn": {}, "spectrum": {}, "gan_discriminator": {g: {} for g in gans}}
