@@ -30,8 +30,13 @@ VARIANTS: dict[str, dict] = {
     "no-diffaugment": {"diffaugment": ""},
     "warmup": {"warmup_steps": 200},
     "loser": {"schedule": "loser"},
+    "mbstd": {"mbstd": True},
+    "r1": {"r1_gamma": 0.1},
+    "ttur": {"lr_d": 4e-4, "lr_g": 1e-4},
+    "ada": {"ada": True, "diffaugment": ""},
     "faces": {"data": "faces", "eval_samples": 50},
     "faces-plain": {"data": "faces", "eval_samples": 50, "diffaugment": ""},
+    "faces-ada": {"data": "faces", "eval_samples": 50, "diffaugment": "", "ada": True},
 }
 
 

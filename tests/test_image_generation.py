@@ -279,3 +279,37 @@ def test_inception_extractor_matches_torchvisions_documented_input_path(tmp_path
     with torch.no_grad():  # the old mistake (normalised input without the transform) is far off
         wrong = InceptionExtractor(tmp_path / "inception.pth").net(normalised)
     assert not torch.allclose(wrong, expected, atol=1e-2)
+
+
+def test_fid_inception_is_pytorch_fids_graph_and_is_chosen_for_its_weights(tmp_path, monkeypatch):
+    """Issue 14.5, without the weights: the FID network takes pt_inception-2015-12-05's keys and shapes
+    (torchvision's Inception-v3 with 1008 classes, no aux head), its pooling branches are the TF graph's,
+    and GANSUITE_INCEPTION with such a file gives the FID extractor, named so in reports."""
+    import torch.nn.functional as F
+    import torchvision
+
+    from gansuite_core.metrics.features import FIDInceptionExtractor, InceptionExtractor, fid_inception, find_extractor
+
+    torch.manual_seed(0)
+    net = fid_inception()
+    plain = torchvision.models.inception_v3(weights=None, num_classes=1008, aux_logits=False, init_weights=False)
+    assert {k: v.shape for k, v in net.state_dict().items()} == {k: v.shape for k, v in plain.state_dict().items()}
+    plain.load_state_dict(net.state_dict())
+    net.eval(), plain.eval()
+    with torch.no_grad():
+        x = torch.randn(1, 2048, 8, 8)
+        ref = plain.Mixed_7c.branch_pool(F.max_pool2d(x, 3, 1, 1))  # the TF graph's last block max-pools
+        assert torch.allclose(net.Mixed_7c(x)[:, -192:], ref, atol=1e-5)
+        assert not torch.allclose(net.Mixed_7c(x), plain.Mixed_7c(x))  # torchvision average-pools there
+        y = torch.randn(1, 192, 9, 9)
+        ref = plain.Mixed_5b.branch_pool(F.avg_pool2d(y, 3, 1, 1, count_include_pad=False))
+        assert torch.allclose(net.Mixed_5b(y)[:, -32:], ref, atol=1e-5)
+    fid_file, tv_file = tmp_path / "pt_inception-2015-12-05-6726825d.pth", tmp_path / "inception_v3.pth"
+    torch.save(net.state_dict(), fid_file)
+    torch.save(torchvision.models.inception_v3(weights=None, aux_logits=True, init_weights=False).state_dict(), tv_file)
+    monkeypatch.setenv("GANSUITE_INCEPTION", str(fid_file))
+    ex = find_extractor("inception")
+    assert isinstance(ex, FIDInceptionExtractor) and "FID Inception" in ex.name and fid_file.name in ex.name
+    assert ex(torch.rand(2, 1, 20, 20) * 2 - 1).shape == (2, 2048)  # grayscale repeated, resized to 299
+    monkeypatch.setenv("GANSUITE_INCEPTION", str(tv_file))
+    assert isinstance(find_extractor(None), InceptionExtractor)

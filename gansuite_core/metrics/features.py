@@ -6,9 +6,12 @@ An extractor is any object with `name`, `dim` and `__call__(images) -> features`
 
 Where the features come from decides what a number means, so every report names its extractor:
 
-- `inception`: torchvision's Inception-v3 (2048-d pool features) built from a local weights file,
-  given by `GANSUITE_INCEPTION=/path/inception_v3.pth` (a torchvision state dict). These weights are
-  torchvision's ImageNet ones, not the TensorFlow graph of the original FID: close, not identical.
+- `inception`: Inception-v3 2048-d pool features from a local weights file given by
+  `GANSUITE_INCEPTION=/path/file.pth`. With pytorch-fid's `pt_inception-2015-12-05-6726825d.pth`
+  (the TensorFlow FID graph's weights, 1008 classes, which pytorch-fid and torch-fidelity load) it
+  builds the FID Inception (`FIDInceptionExtractor`): FIDs comparable with papers. With torchvision's
+  ImageNet state dict (1000 classes) it builds torchvision's network (`InceptionExtractor`): close to,
+  not equal to, published FIDs. The report's extractor name says which.
 - plugins may register others (`gansuite_register_feature_extractors`); a caller passes the
   registry's extractors (`run.extractors`) to `find_extractor`.
 - otherwise `RotationExtractor`: a small CNN trained in seconds on the real data to predict image
@@ -75,6 +78,103 @@ class InceptionExtractor:
         return self.net(x)
 
 
+def _pool_avg(x: torch.Tensor) -> torch.Tensor:
+    return F.avg_pool2d(x, kernel_size=3, stride=1, padding=1, count_include_pad=False)
+
+
+def _pool_max(x: torch.Tensor) -> torch.Tensor:
+    return F.max_pool2d(x, kernel_size=3, stride=1, padding=1)
+
+
+def _fid_block(block: nn.Module, pool: Callable[[torch.Tensor], torch.Tensor]) -> None:
+    """Make a torchvision InceptionA/C/E block compute as the TensorFlow FID graph does.
+
+    The graph of Szegedy et al.'s 2015-12-05 release, as ported by pytorch-fid (mseitzer/pytorch-fid,
+    `FIDInceptionA/C/E_1/E_2`), differs from torchvision's blocks only in the pooling branch:
+    average pooling that ignores the zero padding, and max pooling in the last block. The block's
+    parameters and their names are unchanged, so the ported weights load as they are.
+    """
+    import torchvision
+
+    inc = torchvision.models.inception
+    b = block
+
+    if isinstance(b, inc.InceptionA):
+        def forward(x: torch.Tensor) -> torch.Tensor:
+            return torch.cat([b.branch1x1(x), b.branch5x5_2(b.branch5x5_1(x)),
+                              b.branch3x3dbl_3(b.branch3x3dbl_2(b.branch3x3dbl_1(x))), b.branch_pool(pool(x))], 1)
+    elif isinstance(b, inc.InceptionC):
+        def forward(x: torch.Tensor) -> torch.Tensor:
+            seven = b.branch7x7_3(b.branch7x7_2(b.branch7x7_1(x)))
+            dbl = x
+            for layer in (b.branch7x7dbl_1, b.branch7x7dbl_2, b.branch7x7dbl_3, b.branch7x7dbl_4, b.branch7x7dbl_5):
+                dbl = layer(dbl)
+            return torch.cat([b.branch1x1(x), seven, dbl, b.branch_pool(pool(x))], 1)
+    elif isinstance(b, inc.InceptionE):
+        def forward(x: torch.Tensor) -> torch.Tensor:
+            h = b.branch3x3_1(x)
+            g = b.branch3x3dbl_2(b.branch3x3dbl_1(x))
+            return torch.cat([b.branch1x1(x), b.branch3x3_2a(h), b.branch3x3_2b(h),
+                              b.branch3x3dbl_3a(g), b.branch3x3dbl_3b(g), b.branch_pool(pool(x))], 1)
+    else:
+        raise TypeError(f"not an Inception A/C/E block: {type(b).__name__}")
+    b.forward = forward  # an instance attribute: nn.Module.__call__ uses it, parameter names stay
+
+
+def fid_inception() -> nn.Module:
+    """The FID Inception-v3 with random weights (load pt_inception-2015-12-05's state dict into it):
+    torchvision's network with 1008 classes, no aux head, no input transform, FID pooling branches."""
+    import torchvision
+
+    net = torchvision.models.inception_v3(weights=None, num_classes=1008, aux_logits=False, init_weights=False, transform_input=False)
+    for name in ("Mixed_5b", "Mixed_5c", "Mixed_5d", "Mixed_6b", "Mixed_6c", "Mixed_6d", "Mixed_6e", "Mixed_7b"):
+        _fid_block(getattr(net, name), _pool_avg)
+    _fid_block(net.Mixed_7c, _pool_max)
+    return net
+
+
+class FIDInceptionExtractor:
+    """The 2048-d pool features of the TensorFlow FID Inception (pytorch-fid's port) from a local weights file."""
+
+    dim = 2048
+
+    def __init__(self, path: str | os.PathLike, device: torch.device = torch.device("cpu"), state: dict | None = None) -> None:
+        path = Path(path)
+        net = fid_inception()
+        try:
+            net.load_state_dict(state if state is not None else torch.load(path, map_location="cpu", weights_only=True))
+        except Exception as e:  # noqa: BLE001
+            raise UserError(f"Inception weights {path}: not pytorch-fid's pt_inception state dict ({type(e).__name__})") from None
+        net.fc = nn.Identity()
+        self.net, self.device = net.eval().requires_grad_(False).to(device), device
+        self.name = f"FID Inception-v3 (TensorFlow 2015-12-05 weights via pytorch-fid, {path.name})"
+
+    def __call__(self, images: torch.Tensor) -> torch.Tensor:
+        x = images.to(self.device).float()
+        if x.shape[1] == 1:
+            x = x.repeat(1, 3, 1, 1)
+        # pytorch-fid resizes (0, 1) images bilinearly to 299 and maps them to (-1, 1); resizing is linear, so
+        # resizing our [-1, 1] images directly is the same.
+        x = F.interpolate(x, size=(299, 299), mode="bilinear", align_corners=False)  # (B, 3, 299, 299) in [-1, 1]
+        return self.net(x)  # (B, 2048)
+
+
+def inception_from_file(path: str | os.PathLike, device: torch.device = torch.device("cpu")) -> FeatureExtractor:
+    """FIDInceptionExtractor for pytorch-fid's weights (1008 classes), InceptionExtractor for torchvision's (1000)."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"Inception weights {path}: no such file (expected pytorch-fid's pt_inception-2015-12-05-6726825d.pth "
+                        "or torchvision's inception_v3 state dict)")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        classes = state["fc.weight"].shape[0]
+    except Exception as e:  # noqa: BLE001
+        raise UserError(f"Inception weights {path}: not an Inception-v3 state dict ({type(e).__name__})") from None
+    if classes == 1008:
+        return FIDInceptionExtractor(path, device, state)
+    return InceptionExtractor(path, device)
+
+
 class _RotNet(nn.Module):
     """Four conv blocks, global average pooling: the features; a linear head for 4 rotations."""
 
@@ -139,12 +239,13 @@ def find_extractor(name: str | None, device: torch.device = torch.device("cpu"),
         if name == "inception":
             path = os.environ.get("GANSUITE_INCEPTION")
             if not path:
-                raise UserError("extractor 'inception': set GANSUITE_INCEPTION=/path/to/inception_v3.pth (torchvision state dict)")
-            return InceptionExtractor(path, device)
+                raise UserError("extractor 'inception': set GANSUITE_INCEPTION=/path/to/pt_inception-2015-12-05-6726825d.pth "
+                                "(pytorch-fid's FID weights) or a torchvision inception_v3 state dict")
+            return inception_from_file(path, device)
         known = ", ".join(sorted(set(extractors) | {"inception"}))
         raise UserError(f"unknown feature extractor {name!r}; available: {known}")
     if "inception" in extractors:
         return extractors["inception"][1]()
     if os.environ.get("GANSUITE_INCEPTION"):
-        return InceptionExtractor(os.environ["GANSUITE_INCEPTION"], device)
+        return inception_from_file(os.environ["GANSUITE_INCEPTION"], device)
     return None
