@@ -22,8 +22,13 @@ from sklearn.neighbors import NearestNeighbors
 NUMERIC = ("continuous", "integer")
 
 
+def _text(s: pd.Series) -> pd.Series:
+    """Values as strings, missing ones as "<missing>" (pandas' str dtype would keep NaN as NaN)."""
+    return s.astype(object).where(s.notna(), "<missing>").map(str)
+
+
 def _freq(s: pd.Series) -> pd.Series:
-    return s.astype(object).where(s.notna(), "<missing>").astype(str).value_counts(normalize=True)
+    return _text(s).value_counts(normalize=True)
 
 
 def _tv(a: pd.Series, b: pd.Series) -> float:
@@ -54,7 +59,7 @@ def quality(real: pd.DataFrame, syn: pd.DataFrame, columns: list) -> dict[str, f
         else:
             ra, sa = _bins(real[a.name], syn[a.name]) if a.kind in NUMERIC else (real[a.name], syn[a.name])
             rb, sb = _bins(real[b.name], syn[b.name]) if b.kind in NUMERIC else (real[b.name], syn[b.name])
-            joint = lambda x, y: x.astype(object).astype(str) + "|" + y.astype(object).astype(str)  # noqa: E731
+            joint = lambda x, y: _text(x) + "|" + _text(y)  # noqa: E731
             pairs.append(1 - _tv(joint(ra, rb), joint(sa, sb)))
     shape, trend = float(np.mean(list(shapes.values()))), float(np.mean(pairs)) if pairs else 1.0
     return {"quality": (shape + trend) / 2, "column_shapes": shape, "column_pair_trends": trend,
@@ -84,7 +89,7 @@ class Encoder:
             if c.kind in NUMERIC:
                 parts.append(((df[c.name].astype(float).fillna(st[0]) - st[1]) / st[2]).to_numpy()[:, None])
             else:
-                v = df[c.name].astype(object).where(df[c.name].notna(), "<missing>").astype(str).to_numpy()
+                v = _text(df[c.name]).to_numpy()
                 parts.append((v[:, None] == np.array(st)[None]).astype(float) / np.sqrt(2))
         return np.concatenate(parts, 1)
 
@@ -102,7 +107,7 @@ def utility(train: pd.DataFrame, test: pd.DataFrame, columns: list, target: str,
             scores[name] = float(r2_score(yt[ok], model.fit(x, y).predict(xt[ok])))
         metric = "r2"
     else:
-        y, yt = train[target].astype(object).astype(str), test[target].astype(object).astype(str)
+        y, yt = _text(train[target]), _text(test[target])
         for name, model in (("linear", LogisticRegression(max_iter=2000)), ("forest", RandomForestClassifier(200, min_samples_leaf=3, random_state=seed, n_jobs=1))):
             if y.nunique() < 2:
                 scores[name] = 0.5  # one class only: no better than chance
@@ -124,7 +129,7 @@ def utility(train: pd.DataFrame, test: pd.DataFrame, columns: list, target: str,
 
 def privacy(train: pd.DataFrame, holdout: pd.DataFrame, syn: pd.DataFrame, columns: list, seed: int = 0) -> dict[str, float]:
     """Exact copies, DCR (synthetic -> train against holdout -> train) and the membership-inference AUC."""
-    key = lambda df: df[[c.name for c in columns]].astype(object).astype(str).agg("|".join, axis=1)  # noqa: E731
+    key = lambda df: pd.concat([_text(df[c.name]) for c in columns], axis=1).agg("|".join, axis=1)  # noqa: E731
     copies = int(key(syn).isin(set(key(train))).sum())
     enc = Encoder(train, columns)
     tr, ho, sy = enc(train), enc(holdout), enc(syn)

@@ -32,7 +32,7 @@ def save_marginals(real: pd.DataFrame, syn: pd.DataFrame, columns: list, path: P
             ax.hist(x, bins=edges, density=True, color="0.6", label="real")
             ax.hist(s.dropna().astype(float).clip(edges[0], edges[-1]), bins=edges, density=True, histtype="step", lw=2, color="C1", label=label)
         else:
-            key = lambda v: v.astype(object).where(v.notna(), "<NA>").astype(str)  # noqa: E731
+            key = lambda v: v.astype(object).where(v.notna(), "<NA>").map(str)  # noqa: E731
             p, q = key(r).value_counts(normalize=True), key(s).value_counts(normalize=True)
             cats = sorted(set(p.index) | set(q.index))[:12]
             at = np.arange(len(cats))
@@ -53,7 +53,7 @@ def save_marginals(real: pd.DataFrame, syn: pd.DataFrame, columns: list, path: P
 
 def _assoc(df: pd.DataFrame, columns: list) -> np.ndarray:
     x = pd.DataFrame({c.name: (df[c.name].astype(float) if c.kind in NUMERIC
-                               else df[c.name].astype(object).astype(str).astype("category").cat.codes.astype(float)) for c in columns})
+                               else df[c.name].astype(object).map(str).astype("category").cat.codes.astype(float)) for c in columns})
     return np.nan_to_num(x.corr().to_numpy())
 
 

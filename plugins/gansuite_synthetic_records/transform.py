@@ -125,10 +125,9 @@ class TableTransformer:
             else:
                 vals = [i["cats"][j] for j in block.argmax(1)]
                 s = pd.Series(vals, dtype=object)
-                if None not in i["cats"] or not any(v is None for v in vals):
-                    try:
-                        s = s.astype(col.dtype)
-                    except (TypeError, ValueError):
-                        pass
+                try:  # the input's dtype (a missing value in an integer column leaves it object, as pandas would make it float)
+                    s = s.astype(col.dtype)
+                except (TypeError, ValueError):
+                    pass
             data[col.name] = s
         return pd.DataFrame(data)

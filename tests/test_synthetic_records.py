@@ -1,0 +1,114 @@
+"""synthetic-records: types, the reversible transformer, training-by-sampling, the scores and the baselines."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from gansuite_core import UserError
+from gansuite_synthetic_records.baselines import gaussian_copula, independent
+from gansuite_synthetic_records.config import RecordsConfig
+from gansuite_synthetic_records.data import infer_columns, load_table, read_table, training_batch
+from gansuite_synthetic_records.losses import cond_loss
+from gansuite_synthetic_records.metrics import privacy, quality, utility
+from gansuite_synthetic_records.transform import TableTransformer
+
+
+def mixed_table(n: int = 300, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    age = rng.integers(20, 90, n)
+    stage = rng.choice(["I", "II", "III"], n, p=[0.5, 0.3, 0.2])
+    dose = np.round(np.where(rng.random(n) < 0.5, rng.normal(2, 0.3, n), rng.normal(8, 0.5, n)), 2)  # two modes
+    marker = np.round(age * 0.1 + rng.normal(0, 0.5, n), 1)  # correlated with age
+    smoker = rng.random(n) < 0.3
+    df = pd.DataFrame({"age": age, "stage": stage, "dose": dose, "marker": marker, "smoker": smoker})
+    df.loc[rng.random(n) < 0.1, "marker"] = np.nan  # missing values are a state of their own
+    df.loc[rng.random(n) < 0.1, "stage"] = np.nan
+    return df
+
+
+def test_types_inferred_and_overridden(tmp_path):
+    df = mixed_table()
+    _, cols = infer_columns(df, RecordsConfig(), "t")
+    assert {c.name: c.kind for c in cols} == {"age": "integer", "stage": "categorical", "dose": "continuous",
+                                              "marker": "continuous", "smoker": "boolean"}
+    assert next(c for c in cols if c.name == "dose").decimals == 2
+    _, cols = infer_columns(df, RecordsConfig(discrete="age"), "t")
+    assert cols[0].kind == "categorical"
+
+
+def test_bad_tables_are_one_line_errors(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(UserError, match="empty"):
+        read_table(str(empty))
+    df = mixed_table()
+    df["site"] = "A"
+    with pytest.raises(UserError, match="'site' has the single value 'A'"):
+        infer_columns(df, RecordsConfig(), "t")
+    df = mixed_table().astype({"dose": object})
+    df.loc[7, "dose"] = "2,5"
+    with pytest.raises(UserError, match=r"'dose': cannot parse '2,5' as a number \(row 9"):
+        infer_columns(df, RecordsConfig(), "t")
+    with pytest.raises(UserError, match="discrete=nope: no such column"):
+        infer_columns(mixed_table(), RecordsConfig(discrete="nope"), "t")
+    path = tmp_path / "t.csv"
+    mixed_table().to_csv(path, index=False)
+    with pytest.raises(UserError, match="target=outcome: no such column"):
+        load_table(RecordsConfig(data=str(path), target="outcome"))
+
+
+def test_transformer_round_trip_keeps_values_types_and_missing():
+    df = mixed_table()
+    df, cols = infer_columns(df, RecordsConfig(), "t")
+    tf = TableTransformer(cols, modes=10, seed=0).fit(df)
+    m = tf.transform(df, np.random.default_rng(0))
+    assert m.shape == (len(df), tf.dim)
+    dose = next(i for c, i in zip(cols, tf.info) if c.name == "dose")
+    assert len(dose["mu"]) >= 2  # the variational mixture keeps both modes of the bimodal column
+    back = tf.inverse(m)
+    assert list(back.columns) == list(df.columns) and (back.dtypes == df.dtypes).all()
+    assert back["stage"].isna().sum() == df["stage"].isna().sum() and back["marker"].isna().sum() == df["marker"].isna().sum()
+    pd.testing.assert_series_equal(back["stage"], df["stage"], check_dtype=False)
+    assert (back["smoker"] == df["smoker"]).all() and (back["age"] == df["age"]).all()
+    ok = df["marker"].notna()
+    assert np.abs(back.loc[ok, "marker"] - df.loc[ok, "marker"]).max() < 0.051  # written with the input's one decimal
+
+
+def test_training_by_sampling_draws_rows_of_the_asked_category():
+    cfg = RecordsConfig()
+    table = load_table(cfg)
+    b = training_batch(table, 400, torch.Generator().manual_seed(0))
+    tf = table.transformer
+    sex_at = tf.discrete_starts()[0]
+    assert b["cond"].shape == (400, tf.cond_dim) and (b["cond"].sum(1) == 1).all()
+    assert torch.equal(b["real"][:, sex_at:sex_at + 2], b["cond"][:, :2])  # the row has the conditioned sex
+
+
+def test_cond_loss_is_low_only_for_the_asked_category():
+    raw = torch.full((2, 7), -5.0)
+    raw[0, 2] = raw[1, 5] = 5.0  # column 0 at 1..3 (3 cats), column 1 at 4..5 (2 cats)
+    starts = torch.tensor([1, 4])
+    good = cond_loss(raw, starts, [3, 2], torch.tensor([0, 1]), torch.tensor([1, 1]))
+    bad = cond_loss(raw, starts, [3, 2], torch.tensor([0, 1]), torch.tensor([0, 0]))
+    assert good < 0.01 < 5 < bad
+
+
+def test_scores_and_baselines_tell_apart_what_they_should():
+    df, cols = infer_columns(mixed_table(600), RecordsConfig(), "t")
+    train, hold = df.iloc[:450].reset_index(drop=True), df.iloc[450:].reset_index(drop=True)
+    assert quality(train, train, cols)["quality"] == pytest.approx(1.0)
+    shifted = train.assign(dose=train["dose"] + 3)
+    assert quality(hold, shifted, cols)["worst_column"] == "dose"
+    copula, indep = gaussian_copula(train, cols, 450, 0), independent(train, cols, 450, 0)
+    assert list(copula.columns) == list(train.columns) and set(copula["stage"].dropna()) <= {"I", "II", "III"}
+    r_copula, r_indep = (t[["age", "marker"]].corr().iloc[0, 1] for t in (copula, indep))
+    assert r_copula > 0.8 and abs(r_indep) < 0.2  # the copula keeps the relation, independent columns lose it
+    q = [quality(hold, t, cols)["column_pair_trends"] for t in (copula, indep)]
+    assert q[0] > q[1]
+    u_copula, u_indep = (utility(t, hold, cols, "marker")["mean"] for t in (copula, indep))
+    assert u_copula > 0.5 > u_indep
+    leak, fair = privacy(train, hold, train, cols), privacy(train, hold, copula, cols)
+    assert leak["exact_copies"] == 450 and leak["mia_auc"] > 0.95 and leak["dcr_synthetic_median"] == 0
+    assert fair["mia_auc"] < 0.65
