@@ -54,7 +54,11 @@ def warp(frame: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
 
 
 class Head(nn.Module):
-    """Raw network output -> frame. Pixels: base + out. Warp: m * warp(last, flow) + (1 - m) * (base + correction)."""
+    """Raw network output -> (frame, flow). Pixels: base + out. Warp: m * warp(last, flow) + (1 - m) * (base + correction).
+
+    flow = flow_base + the output's flow channels: a finer scale refines the coarser scale's flow
+    (doubled, upsampled), so large motions are found where they are a pixel or two (coarse to fine).
+    """
 
     def __init__(self, channels: int, use_warp: bool) -> None:
         super().__init__()
@@ -64,12 +68,14 @@ class Head(nn.Module):
     def outputs(self) -> int:
         return self.channels + (3 if self.use_warp else 0)
 
-    def forward(self, out: torch.Tensor, last: torch.Tensor, base: torch.Tensor) -> torch.Tensor:
+    def forward(self, out: torch.Tensor, last: torch.Tensor, base: torch.Tensor,
+                flow_base: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
         c = self.channels
         if not self.use_warp:
-            return base + out
-        flow, mask = out[:, c: c + 2], torch.sigmoid(out[:, c + 2: c + 3] + 2.0)  # +2: starts near copy-last
-        return mask * warp(last, flow) + (1 - mask) * (base + out[:, :c])
+            return base + out, None
+        flow = out[:, c: c + 2] if flow_base is None else flow_base + out[:, c: c + 2]  # (B, 2, H, W) pixels
+        mask = torch.sigmoid(out[:, c + 2: c + 3] + 2.0)  # +2: starts near copy-last
+        return mask * warp(last, flow) + (1 - mask) * (base + out[:, :c]), flow
 
 
 def _convs(chans: list[int], kernels: list[int]) -> nn.Sequential:
@@ -102,18 +108,20 @@ class MultiScaleGenerator(nn.Module):
     def forward(self, context: torch.Tensor) -> list[torch.Tensor]:
         b = context.shape[0]
         outs: list[torch.Tensor] = []
-        prev_last = None
+        prev_last, flow = None, None
         for size, net in zip(self.sizes, self.nets):
             x = down(context, size).reshape(b, -1, size, size)  # (B, K*C, s, s)
             last = down(context[:, -1], size)  # (B, C, s, s)
             if not outs:  # coarsest scale: a correction of the last frame (copy-last is where training starts)
-                outs.append(self.head(net(x), last, last))
+                y, flow = self.head(net(x), last, last)
             else:
                 up = F.interpolate(outs[-1], size=(size, size), mode="bilinear", align_corners=False)  # (B, C, s, s)
                 # base: the last frame at this scale plus the coarser scale's upsampled change to it, so the
                 # pyramid's sum stays sharp (u(Y_{k-1}) alone would be a blurred frame at the finest scale)
                 change = F.interpolate(outs[-1] - prev_last, size=(size, size), mode="bilinear", align_corners=False)
-                outs.append(self.head(net(torch.cat([x, up], 1)), last, last + change))
+                flow_base = None if flow is None else 2 * F.interpolate(flow, size=(size, size), mode="bilinear", align_corners=False)
+                y, flow = self.head(net(torch.cat([x, up], 1)), last, last + change, flow_base)
+            outs.append(y)
             prev_last = last
         return outs
 
@@ -153,7 +161,7 @@ class SimVPGenerator(nn.Module):
         last_skip = skip.reshape(b, k, *skip.shape[1:])[:, -1]
         z = self.dec[2](torch.cat([z, last_skip], 1))
         last = context[:, -1]
-        return [self.head(self.out(z), last, last)]
+        return [self.head(self.out(z), last, last)[0]]
 
 
 class MultiScaleDiscriminator(nn.Module):
