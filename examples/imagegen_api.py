@@ -12,8 +12,9 @@ from pathlib import Path
 
 import torch
 
-from gansuite_core import load_run, train_app
+from gansuite_core import GenerateRequest, load_run, train_app
 from gansuite_core.pictures import save_grid
+from gansuite_image_generation.config import GenerateOptions
 
 out = Path(sys.argv[1] if len(sys.argv) > 1 else "runs/imagegen-api")
 
@@ -33,7 +34,13 @@ with torch.no_grad():
     images = G(z)
 print("samples:", tuple(images.shape), "written to", save_grid(images, out / "api_samples.png", nrow=4))
 
-# 4. Evaluate exactly as `gansuite evaluate RUN` does (features named in the report).
+# 4. Generate as `gansuite generate` does: the application's own options (here a 12-frame latent walk);
+#    options=None means the defaults (a .npy of raw samples in [-1, 1] is what other plugins read).
+walk = run.app.generate(run, GenerateRequest(16, out / "walk.gif", seed=0, options=GenerateOptions(interpolate=12)))
+raw = run.app.generate(run, GenerateRequest(100, out / "samples.npy", seed=0))
+print("latent walk:", walk[0], "raw samples:", raw[0])
+
+# 5. Evaluate exactly as `gansuite evaluate RUN` does (features named in the report).
 report = run.app.evaluate(run, torch.device("cpu"))
 print("features:", report["features"])
 print("KID model / real-vs-real / untrained:", report["model"]["kid"], report["real_vs_real"]["kid"], report["untrained_generator"]["kid"])

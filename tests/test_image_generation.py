@@ -313,3 +313,31 @@ def test_fid_inception_is_pytorch_fids_graph_and_is_chosen_for_its_weights(tmp_p
     assert ex(torch.rand(2, 1, 20, 20) * 2 - 1).shape == (2, 2048)  # grayscale repeated, resized to 299
     monkeypatch.setenv("GANSUITE_INCEPTION", str(tv_file))
     assert isinstance(find_extractor(None), InceptionExtractor)
+
+
+@pytest.mark.parametrize("size", [64, 128, 256])
+def test_fastgan_at_each_size_with_excitation_and_decoders(size):
+    from gansuite_image_generation.fastgan import reconstruction_loss
+
+    torch.manual_seed(0)
+    nets = build("fastgan", 8, 3, size, 4, 4, 0, d_batchnorm=True)
+    assert len(nets["G"].sle) == {64: 1, 128: 2, 256: 3}[size]  # skip-layer excitation from r/8 into r >= 64
+    x = nets["G"](torch.randn(2, 8))
+    assert x.shape == (2, 3, size, size) and x.abs().max() <= 1
+    assert nets["D"](x).shape == (2,)
+    logits, rec = reconstruction_loss(nets["D"], x.detach(), quarter=3)
+    assert logits.shape == (2,) and rec > 0
+    rec.backward()
+    assert nets["D"].decode_part.net[1][1].weight.grad.abs().sum() > 0  # the decoders learn from the real image
+
+
+def test_fastgan_game_and_sizes_only_where_supported():
+    cfg = ImageGenConfig(model="fastgan", size=64, **{**TINY, "batch": 2})
+    nets = networks(cfg)
+    game = make_game(cfg, nets, CTX)
+    loss, logs = game.phases[0].loss(nets, next(game.data), 0)
+    assert torch.isfinite(loss) and "reconstruction" in logs
+    for bad, message in ((dict(model="dcgan", size=128), "use model=fastgan"), (dict(model="fastgan", size=32), "64, 128, 256"),
+                         (dict(model="fastgan", size=64, conditional=True), "unconditional")):
+        with pytest.raises(ValueError, match=message):
+            ImageGenConfig(**bad)

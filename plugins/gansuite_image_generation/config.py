@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .models import SIZES
+from .models import FASTGAN_SIZES, SIZES
 
 AUGMENTS = ("color", "translation", "cutout")
 
@@ -15,10 +15,10 @@ AUGMENTS = ("color", "translation", "cutout")
 @dataclass(frozen=True)
 class ImageGenConfig:
     data: str = "flowers"  # flowers | faces | mnist | fashion-mnist | cifar10 | celeba | flowers102 | /path/to/folder
-    size: int = 32  # image size in pixels: 28 (MNIST-like), 32 or 64
+    size: int = 32  # image size in pixels: 28 (MNIST-like), 32 or 64; with model=fastgan 64, 128 or 256
     fit: Literal["crop", "pad"] = "crop"  # non-square folder images: crop the centre square, or pad to a square (edge colour)
     grayscale: bool = False  # train on 1-channel images (faces, mnist and fashion-mnist always are)
-    model: Literal["dcgan", "resnet"] = "dcgan"  # DCGAN (Radford 2016) or ResNet with spectral norm (Miyato 2018)
+    model: Literal["dcgan", "resnet", "fastgan"] = "dcgan"  # DCGAN (Radford 2016), ResNet with spectral norm (Miyato 2018) or FastGAN (Liu 2021)
     conditional: bool = False  # class-conditional G and projection D (needs labels: flowers modes, mnist, cifar10, subfolders)
     z_dim: int = 64  # latent dimension
     g_width: int = 16  # generator base width (channels at the last level)
@@ -49,9 +49,16 @@ class ImageGenConfig:
     def __post_init__(self) -> None:
         if self.size not in SIZES:
             raise ValueError(f"size must be one of {', '.join(map(str, SIZES))}, got {self.size}")
-        for name, allowed in (("fit", ("crop", "pad")), ("model", ("dcgan", "resnet")), ("loss", ("ns", "hinge", "wgan-gp", "lsgan"))):
+        for name, allowed in (("fit", ("crop", "pad")), ("model", ("dcgan", "resnet", "fastgan")), ("loss", ("ns", "hinge", "wgan-gp", "lsgan"))):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}")
+        if self.model == "fastgan":
+            if self.size not in FASTGAN_SIZES:
+                raise ValueError(f"size {self.size}: model=fastgan makes {', '.join(map(str, FASTGAN_SIZES))}-pixel images")
+            if self.conditional or self.mbstd or self.loss == "wgan-gp":
+                raise ValueError("model=fastgan is unconditional, without mbstd, and uses its BatchNorm D (not loss=wgan-gp)")
+        elif self.size > 64:
+            raise ValueError(f"size {self.size}: model={self.model} makes 28, 32 or 64-pixel images; use model=fastgan for 128 or 256")
         bad = [p for p in self.augment_policy() if p not in AUGMENTS]
         if bad:
             raise ValueError(f"diffaugment: unknown operation {bad[0]!r}; use a comma-separated subset of {', '.join(AUGMENTS)}")

@@ -36,10 +36,11 @@ def draw(mode: int, rng: np.random.Generator, size: int = 32) -> np.ndarray:
     """One flower of `mode` (0..35) as (size, size, 3) uint8 RGB; size, angle, place and tint from `rng`."""
     k, colour = PETALS[mode // len(PALETTE)], PALETTE[mode % len(PALETTE)]
     bg = np.array([35, 80, 45]) + rng.integers(-15, 16, 3)  # a leafy background, tinted per image
-    img = np.empty((CANVAS, CANVAS, 3), np.uint8)
+    canvas = max(CANVAS, size)  # 128 and 256 px flowers are drawn at their size, not upscaled
+    img = np.empty((canvas, canvas, 3), np.uint8)
     img[:] = bg.clip(0, 255)
-    r = rng.uniform(0.30, 0.44) * CANVAS  # flower radius
-    cx, cy = (CANVAS / 2 + rng.uniform(-0.12, 0.12, 2) * CANVAS)
+    r = rng.uniform(0.30, 0.44) * canvas  # flower radius
+    cx, cy = (canvas / 2 + rng.uniform(-0.12, 0.12, 2) * canvas)
     turn = rng.uniform(0, 360 / k)
     half_width = r * min(0.36, 1.9 / k)  # narrower petals when there are more of them, so they stay apart
     for i in range(k):
@@ -48,7 +49,7 @@ def draw(mode: int, rng: np.random.Generator, size: int = 32) -> np.ndarray:
         cv2.ellipse(img, (int(px * 16), int(py * 16)), (int(0.45 * r * 16), int(half_width * 16)),
                     np.rad2deg(a), 0, 360, colour, -1, cv2.LINE_AA, shift=4)
     cv2.circle(img, (int(cx * 16), int(cy * 16)), int(0.2 * r * 16), (95, 55, 20), -1, cv2.LINE_AA, shift=4)
-    return cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA) if size != CANVAS else img
+    return cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA) if size != canvas else img
 
 
 def to_tensor(img: np.ndarray) -> torch.Tensor:

@@ -3,7 +3,8 @@
 Per step: D on a real batch and as many fakes (repeated n_critic times), then G on noise alone
 (Phase(data=False): no real batch is loaded for it), and lazily every r1_every steps R1 on a real
 batch (Phase(lazy=True): the engine multiplies it by r1_every and corrects D's Adam, StyleGAN2
-App. B). DiffAugment and/or ADA go on real and fake alike before every D call; ADA's p is a
+App. B). With model=fastgan D's real-image loss adds its decoders' reconstruction error
+(Liu et al. 2021). DiffAugment and/or ADA go on real and fake alike before every D call; ADA's p is a
 buffer of the "ada" module that D's player owns, so it is checkpointed and resumes exactly.
 The EMA generator (for sampling and evaluation) follows stylegan2-ada: a half-life in images
 with a ramp-up, BatchNorm statistics averaged like the weights.
@@ -22,6 +23,7 @@ from . import flowers
 from . import losses
 from .augment import AdaptiveAugment, diff_augment
 from .config import ImageGenConfig
+from .fastgan import reconstruction_loss
 from .models import build
 
 Batch = dict[str, torch.Tensor]
@@ -62,9 +64,16 @@ def make_game(cfg: ImageGenConfig, nets: dict[str, nn.Module], ctx: Context) -> 
     def d_loss(n, b: Batch, step: int):
         y = b["y"] if cond else None  # fakes take the real batch's labels: balanced classes
         x_fake = fake(n, len(b["x"]), y, b["x"].device).detach()
-        lr, lf = D(n, b["x"], y), D(n, x_fake, y)
+        if cfg.model == "fastgan":  # D also decodes its features of real images (a quarter in turn: no host RNG read)
+            lr, rec = reconstruction_loss(n["D"], aug(n, b["x"]), step % 4)
+        else:
+            lr, rec = D(n, b["x"], y), None
+        lf = D(n, x_fake, y)
         loss = losses.d_loss(kind, lr, lf)
         logs = {"real": lr.mean().detach(), "fake": lf.mean().detach()}
+        if rec is not None:
+            loss = loss + rec
+            logs["reconstruction"] = rec.detach()
         if kind == "wgan-gp":
             gp = losses.gradient_penalty(lambda x: n["D"](x, y), diff_augment(b["x"], policy), diff_augment(x_fake, policy))
             loss = loss + cfg.gp_weight * gp

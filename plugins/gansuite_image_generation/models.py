@@ -11,6 +11,7 @@
 - Class-conditional: G takes a label embedding next to z; D adds the projection term
   <embed(y), h(x)> to its output (Miyato & Koyama 2018, cGANs with projection discriminator).
 
+FastGAN (Liu et al. 2021) is in fastgan.py: 64, 128 and 256 px.
 Sizes: 28 px (7 -> 14 -> 28, MNIST-like), 32 px (4 -> 8 -> 16 -> 32) and 64 px (one more level).
 Both networks map tensors to tensors: G(z (B, z_dim), y (B,) | None) -> (B, C, H, W) in [-1, 1];
 D(x (B, C, H, W), y | None) -> (B,) logits.
@@ -22,7 +23,10 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-SIZES = (28, 32, 64)
+from .fastgan import FastGANDiscriminator, FastGANGenerator
+from .fastgan import SIZES as FASTGAN_SIZES
+
+SIZES = (28, 32, 64, 128, 256)  # 128 and 256 with model=fastgan only
 
 
 def levels(size: int) -> tuple[int, int]:
@@ -165,7 +169,9 @@ class ResNetDiscriminator(nn.Module):
 
 def build(model: str, z_dim: int, channels: int, size: int, g_width: int, d_width: int, classes: int, d_batchnorm: bool,
           mbstd: bool = False) -> dict[str, nn.Module]:
-    """{"G": generator, "D": discriminator} for `model` in {"dcgan", "resnet"}."""
+    """{"G": generator, "D": discriminator} for `model` in {"dcgan", "resnet", "fastgan"}."""
+    if model == "fastgan":
+        return {"G": FastGANGenerator(z_dim, channels, size, g_width), "D": FastGANDiscriminator(channels, size, d_width)}
     if model == "dcgan":
         return {"G": DCGANGenerator(z_dim, channels, size, g_width, classes),
                 "D": DCGANDiscriminator(channels, size, d_width, classes, d_batchnorm, mbstd)}
