@@ -30,6 +30,7 @@ class RecordsConfig:
     tau: float = 0.2  # Gumbel-softmax temperature of discrete outputs (CTGAN: 0.2)
     critic_repeat: int = 1  # critic updates per generator update (CTGAN: 1)
     ema: bool = False  # sample with an EMA of the generator (half-life 20 batches of rows)
+    utility_trees: int = 100  # trees of the random forest that `evaluate` trains for utility (beside a ridge/logistic model)
     eval_seed: int = 0  # seed of the synthetic rows and models that `evaluate` draws and trains
 
     def __post_init__(self) -> None:
@@ -37,7 +38,7 @@ class RecordsConfig:
             object.__setattr__(self, "data", os.path.abspath(os.path.expanduser(self.data)))  # evaluate may run elsewhere
         if not 0.05 <= self.holdout <= 0.5:
             raise ValueError(f"holdout = {self.holdout}: expected a share between 0.05 and 0.5")
-        for name in ("modes", "noise", "pac", "batch", "critic_repeat"):
+        for name in ("modes", "noise", "pac", "batch", "critic_repeat", "utility_trees"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} = {getattr(self, name)}: expected an integer >= 1")
         if self.batch % self.pac:

@@ -65,9 +65,9 @@ def synthesize(run: Run, rows: int, seed: int = 0, where: str = "", device: torc
     return out
 
 
-def score(table, syn: pd.DataFrame, seed: int) -> dict[str, Any]:
+def score(table, syn: pd.DataFrame, seed: int, trees: int) -> dict[str, Any]:
     q = quality(table.holdout, syn, table.columns)
-    u = utility(syn, table.holdout, table.columns, table.target, seed)
+    u = utility(syn, table.holdout, table.columns, table.target, seed, trees)
     p = privacy(table.train, table.holdout, syn, table.columns, seed)
     return {**q, "tstr": u["mean"], "tstr_linear": u["linear"], "tstr_forest": u["forest"], **p}
 
@@ -79,13 +79,13 @@ def evaluate(run: Run, device: torch.device) -> dict[str, Any]:
     n, seed = len(table.train), cfg.eval_seed
     tables = {"gan": synthesize(run, n, seed, device=device)}
     tables.update({k: f(table.train, table.columns, n, seed) for k, f in BASELINES.items()})
-    trtr = utility(table.train, table.holdout, table.columns, table.target, seed)
+    trtr = utility(table.train, table.holdout, table.columns, table.target, seed, cfg.utility_trees)
     report: dict[str, Any] = {"table": table.name, "rows_train": n, "rows_holdout": len(table.holdout), "target": table.target,
                               "utility_metric": trtr["metric"], "trtr": trtr["mean"], "trtr_linear": trtr["linear"], "trtr_forest": trtr["forest"],
                               # two real samples scored against each other: the best quality this holdout size can show
                               "quality_real_train_vs_holdout": quality(table.holdout, table.train, table.columns)["quality"]}
     for name, syn in tables.items():
-        report[name] = score(table, syn, seed)
+        report[name] = score(table, syn, seed, cfg.utility_trees)
         report[name]["utility_ratio"] = report[name]["tstr"] / trtr["mean"] if trtr["mean"] > 0 else float("nan")
     g = report["gan"]
     report["goal"] = {

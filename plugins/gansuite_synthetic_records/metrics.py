@@ -94,7 +94,7 @@ class Encoder:
         return np.concatenate(parts, 1)
 
 
-def utility(train: pd.DataFrame, test: pd.DataFrame, columns: list, target: str, seed: int = 0) -> dict[str, float]:
+def utility(train: pd.DataFrame, test: pd.DataFrame, columns: list, target: str, seed: int = 0, trees: int = 100) -> dict[str, float]:
     """Held-out score of a ridge/logistic model and a random forest trained on `train`: R² for a numeric target, else AUC."""
     kind = next(c.kind for c in columns if c.name == target)
     enc = Encoder(train, columns, skip=target)
@@ -103,12 +103,12 @@ def utility(train: pd.DataFrame, test: pd.DataFrame, columns: list, target: str,
     if kind in NUMERIC:
         y, yt = train[target].astype(float).fillna(train[target].median()), test[target].astype(float)
         ok = yt.notna().to_numpy()
-        for name, model in (("linear", RidgeCV(alphas=np.logspace(-3, 3, 13))), ("forest", RandomForestRegressor(200, min_samples_leaf=3, random_state=seed, n_jobs=1))):
+        for name, model in (("linear", RidgeCV(alphas=np.logspace(-3, 3, 13))), ("forest", RandomForestRegressor(trees, min_samples_leaf=3, random_state=seed, n_jobs=1))):
             scores[name] = float(r2_score(yt[ok], model.fit(x, y).predict(xt[ok])))
         metric = "r2"
     else:
         y, yt = _text(train[target]), _text(test[target])
-        for name, model in (("linear", LogisticRegression(max_iter=2000)), ("forest", RandomForestClassifier(200, min_samples_leaf=3, random_state=seed, n_jobs=1))):
+        for name, model in (("linear", LogisticRegression(max_iter=2000)), ("forest", RandomForestClassifier(trees, min_samples_leaf=3, random_state=seed, n_jobs=1))):
             if y.nunique() < 2:
                 scores[name] = 0.5  # one class only: no better than chance
                 continue

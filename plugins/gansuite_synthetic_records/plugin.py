@@ -14,7 +14,7 @@ from .models import make_networks
 
 CORE_DEFAULTS = {"steps": 2000, "log_every": 50, "sample_every": 0, "checkpoint_every": 1000, "keep_checkpoints": 1}
 # A seconds-long run (contract tests, check-plugin): small networks, a few steps.
-QUICK = {"g_dims": "32", "d_dims": "32", "noise": 16, "batch": 50, "modes": 3, "steps": 4, "log_every": 2,
+QUICK = {"g_dims": "32", "d_dims": "32", "noise": 16, "batch": 50, "modes": 3, "utility_trees": 10, "steps": 4, "log_every": 2,
          "sample_every": 0, "checkpoint_every": 2}
 
 APP = Application(
