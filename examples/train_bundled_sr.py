@@ -40,20 +40,31 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("runs/bundled"), help="folder for the training runs")
     ap.add_argument("--weights", type=Path, default=WEIGHTS, help="where the .safetensors and .json go")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--export-step", type=int, help="do not train: export the checkpoint at this step of the run in --out")
+    ap.add_argument("--cpu-minutes", type=float, help="with --export-step: the training CPU minutes up to that step, measured outside")
     args = ap.parse_args()
     torch.set_num_threads(1)
     run_dir = args.out / f"x{args.scale}"
-    t0, c0 = time.perf_counter(), time.process_time()
-    train_app("super-resolution", run_dir, scale=args.scale, steps=args.steps, pretrain_steps=args.steps, seed=args.seed,
-              sample_every=500, checkpoint_every=500, log_every=50)
-    cpu_minutes, wall_minutes = (time.process_time() - c0) / 60, (time.perf_counter() - t0) / 60
-    run = load_run(run_dir, app="super-resolution")
+    if args.export_step is None:
+        t0, c0 = time.perf_counter(), time.process_time()
+        train_app("super-resolution", run_dir, scale=args.scale, steps=args.steps, pretrain_steps=args.steps, seed=args.seed,
+                  sample_every=500, checkpoint_every=500, log_every=50)
+        cpu_minutes, wall_minutes = (time.process_time() - c0) / 60, (time.perf_counter() - t0) / 60
+        run = load_run(run_dir, app="super-resolution")
+    else:
+        checkpoint = run_dir / "checkpoints" / f"step-{args.export_step:08d}.safetensors"
+        run = load_run(run_dir, app="super-resolution", checkpoint=checkpoint)
+        cpu_minutes, wall_minutes = args.cpu_minutes or float("nan"), float("nan")
     report = evaluate(run, torch.device("cpu"))
     cfg = run.config.options
     info = {
         "name": f"x{args.scale}",
-        "trained_by": " ".join(["examples/train_bundled_sr.py", *sys.argv[1:]]),
+        "trained_by": f"OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --scale {args.scale} --steps {cfg.pretrain_steps}"
+                      + (f" --seed {args.seed}" if args.seed else ""),
+        "exported_by": " ".join(["examples/train_bundled_sr.py", *sys.argv[1:]]),
         "config": asdict(cfg), "steps": run.step, "seed": args.seed,
+        "schedule": (f"L1, cosine learning rate over {cfg.pretrain_steps} steps"
+                     + ("" if run.step >= cfg.pretrain_steps else f", stopped at step {run.step} (the machine's time ran out)")),
         "data": {"train": f"scikit-image photographs: {', '.join(TRAIN_IMAGES)}", "held_out": ", ".join(EVAL_IMAGES)},
         "train_cpu_minutes": round(cpu_minutes, 2), "train_wall_minutes": round(wall_minutes, 2),
         "date": datetime.date.today().isoformat(), "machine": f"{platform.machine()}, torch {torch.__version__}, 1 thread",
