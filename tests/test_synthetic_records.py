@@ -90,8 +90,9 @@ def test_cond_loss_is_low_only_for_the_asked_category():
     raw = torch.full((2, 7), -5.0)
     raw[0, 2] = raw[1, 5] = 5.0  # column 0 at 1..3 (3 cats), column 1 at 4..5 (2 cats)
     starts = torch.tensor([1, 4])
-    good = cond_loss(raw, starts, [3, 2], torch.tensor([0, 1]), torch.tensor([1, 1]))
-    bad = cond_loss(raw, starts, [3, 2], torch.tensor([0, 1]), torch.tensor([0, 0]))
+    counts = torch.tensor([3, 2])
+    good = cond_loss(raw, starts, counts, 3, torch.tensor([0, 1]), torch.tensor([1, 1]))
+    bad = cond_loss(raw, starts, counts, 3, torch.tensor([0, 1]), torch.tensor([0, 0]))
     assert good < 0.01 < 5 < bad
 
 
@@ -112,3 +113,36 @@ def test_scores_and_baselines_tell_apart_what_they_should():
     leak, fair = privacy(train, hold, train, cols), privacy(train, hold, copula, cols)
     assert leak["exact_copies"] == 450 and leak["mia_auc"] > 0.95 and leak["dcr_synthetic_median"] == 0
     assert fair["mia_auc"] < 0.65
+
+
+def test_the_game_reads_nothing_on_the_host(monkeypatch):
+    """The critic and generator losses and the batch stream make no .item()/bool()/float() reads (a GPU would stall)."""
+    import sys
+    from pathlib import Path
+
+    import gansuite_synthetic_records
+    from gansuite_core import Context
+    from gansuite_synthetic_records.game import make_game
+    from gansuite_synthetic_records.models import make_networks
+
+    here = str(Path(gansuite_synthetic_records.__file__).parent)
+    reads = []
+
+    def counting(name, original):
+        def wrapper(self, *a, **k):
+            caller = sys._getframe(1).f_code
+            if caller.co_filename.startswith(here):
+                reads.append(f"{name} in {Path(caller.co_filename).name}:{caller.co_name}")
+            return original(self, *a, **k)
+        return wrapper
+
+    cfg = RecordsConfig(g_dims="32", d_dims="32", noise=8, batch=50)
+    nets = make_networks(cfg)
+    game = make_game(cfg, nets, Context(torch.device("cpu"), 0, 0, 1, 0, None))
+    for name in ("item", "__bool__", "__float__", "__int__", "tolist"):
+        monkeypatch.setattr(torch.Tensor, name, counting(name, getattr(torch.Tensor, name)))
+    d_phase, g_phase = game.phases
+    d, d_logs = d_phase.loss(nets, next(game.data), 0)
+    g, g_logs = g_phase.loss(nets, None, 0)
+    (d + g).backward()
+    assert reads == [] and all(v.ndim == 0 for v in {**d_logs, **g_logs}.values())

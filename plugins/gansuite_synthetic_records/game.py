@@ -49,7 +49,8 @@ def make_game(cfg: RecordsConfig, nets: dict[str, nn.Module], ctx: Context) -> G
     tf = table.transformer
     s = {k: v.to(ctx.device) for k, v in table.sampler.items()}
     starts = torch.tensor(tf.discrete_starts(), dtype=torch.long, device=ctx.device)
-    counts, cdim = tf.category_counts, tf.cond_dim
+    counts = torch.tensor(tf.category_counts, dtype=torch.long, device=ctx.device)
+    most, cdim = max(tf.category_counts, default=1), tf.cond_dim
 
     def fake_rows(m: Mapping[str, nn.Module], cond: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         z = torch.randn(cond.shape[0], cfg.noise, device=cond.device)  # (B, Z)
@@ -71,7 +72,7 @@ def make_game(cfg: RecordsConfig, nets: dict[str, nn.Module], ctx: Context) -> G
             cond = torch.zeros(cfg.batch, 0, device=ctx.device)
         fake, raw = fake_rows(m, cond)
         adv = -m["D"](torch.cat([fake, cond], 1)).mean()
-        ce = cond_loss(raw, starts, counts, col, cat) if cdim else torch.zeros((), device=ctx.device)
+        ce = cond_loss(raw, starts, counts, most, col, cat) if cdim else torch.zeros((), device=ctx.device)
         return adv + ce, {"g_adv": adv.detach(), "cond_ce": ce.detach()}
 
     def snapshot(m: Mapping[str, nn.Module], stem: Path) -> list[Path]:

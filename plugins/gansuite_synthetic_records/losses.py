@@ -22,15 +22,15 @@ def critic_loss(d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
     return d_fake.mean() - d_real.mean()
 
 
-def cond_loss(raw: torch.Tensor, starts: torch.Tensor, counts: list[int], col: torch.Tensor, cat: torch.Tensor) -> torch.Tensor:
+def cond_loss(raw: torch.Tensor, starts: torch.Tensor, counts: torch.Tensor, most: int, col: torch.Tensor, cat: torch.Tensor) -> torch.Tensor:
     """Cross-entropy of the conditioned column's logits against the asked category (Xu et al. 2019, Sec. 4.3).
 
-    raw: (B, D) generator logits; starts: (J,) where each discrete column starts; col, cat: (B,).
-    Only the chosen column of each row counts, so the other columns stay free to follow the data.
+    raw: (B, D) generator logits; starts, counts: (J,) where each discrete column starts and how many
+    categories it has (made once on raw's device: nothing crosses to or from the host per step);
+    most: the largest count; col, cat: (B,). Only the chosen column of each row counts, so the other
+    columns stay free to follow the data.
     """
-    k = max(counts)
-    width = torch.tensor(counts, device=raw.device)[col]  # (B,)
-    idx = starts[col, None] + torch.arange(k, device=raw.device)  # (B, K)
-    logits = raw.gather(1, idx.clamp(max=raw.shape[1] - 1))
-    logits = logits.masked_fill(torch.arange(k, device=raw.device) >= width[:, None], float("-inf"))  # padding of short columns
+    ar = torch.arange(most, device=raw.device)
+    idx = (starts[col, None] + ar).clamp(max=raw.shape[1] - 1)  # (B, K)
+    logits = raw.gather(1, idx).masked_fill(ar >= counts[col, None], float("-inf"))  # padding of short columns
     return F.cross_entropy(logits, cat)
