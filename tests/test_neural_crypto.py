@@ -193,3 +193,14 @@ def test_dependence_recognises_a_one_time_pad():
     assert d["xor_agreement"].min() == 1.0
     d = dependence(NoKey(), cfg, torch.device("cpu"), messages=512)
     assert d["key_flips"].max() == 0 and d["xor_agreement"].max() < 0.6
+
+
+def test_measure_reports_each_co_trained_eve_and_the_strongest():
+    from gansuite_neural_crypto.game import measure
+
+    cfg = CryptoConfig(plain_bits=8, key_bits=8, cipher_bits=8, probe_batch=64)
+    nets = make_networks(cfg)
+    m = measure(nets, cfg, seed=0)
+    assert m["strongest_eve_soft"] == min(m["eve_soft"], m["eve_mlp_soft"])
+    assert m["eve_soft"] != m["eve_mlp_soft"]  # two different untrained networks
+    assert 0 <= m["bob_rounded"] <= 8 and m["success"] == 0.0

@@ -113,14 +113,14 @@ def attack_command(ctx: click.Context, budget: str | None, seed: int | None, as_
     result = battery(run.net("alice"), cfg, budget=budget or cfg.attack_budget, seed=cfg.attack_seed if seed is None else seed,
                      device=dev, quiet=as_json, say=say)
     report = {"step": run.step, "run": str(ctx.obj["run_dir"]), "bob_soft_bits_wrong": co["bob_soft"], "bob_bits_wrong": co["bob_rounded"],
-              "co_trained_eve_soft_bits_wrong": co["eve_soft"], **result}
+              "strongest_co_trained_eve_soft_bits_wrong": co["strongest_eve_soft"], **result}
     (ctx.obj["run_dir"] / "attack.json").write_text(json.dumps(report, indent=2))
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
     n = cfg.plain_bits
     click.echo(f"Bob: {co['bob_soft']:.4f} soft bits wrong of {n} ({co['bob_rounded']:.4f} rounded); "
-               f"strongest co-trained Eve: {co['eve_soft']:.3f} soft")
+               f"strongest co-trained Eve: {co['strongest_eve_soft']:.3f} soft")
     click.echo(f"attack battery, {result['budget']} budget, {result['held_out_messages']} held-out messages (coin flip: {n / 2:g} bits wrong):")
     for r in result["attackers"]:
         what = (f"advantage {r['advantage']:+.4f} (largest {r['largest_advantage']:+.4f})" if r["kind"] == "distinguisher"

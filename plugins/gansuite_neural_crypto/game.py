@@ -42,8 +42,8 @@ def measure(nets: Mapping[str, nn.Module], cfg: CryptoConfig, seed: int, device:
         guess = nets[name](c)
         out[f"{name}_soft"] = bits_wrong(guess, p).item()
         out[f"{name}_rounded"] = hard_bits_wrong(guess, p).item()
-    out["eve_soft"] = min(out[f"{n}_soft"] for n in eve_names(nets))  # the strongest co-trained Eve
-    out["success"] = float(out["bob_soft"] < cfg.bob_goal and out["eve_soft"] > cfg.eve_target)  # official rule
+    out["strongest_eve_soft"] = min(out[f"{n}_soft"] for n in eve_names(nets))  # the strongest co-trained Eve
+    out["success"] = float(out["bob_soft"] < cfg.bob_goal and out["strongest_eve_soft"] > cfg.eve_target)  # official rule
     return out
 
 
