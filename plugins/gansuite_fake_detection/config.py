@@ -17,7 +17,7 @@ class FakeDetectionConfig:
     real: str = "flowers"  # real images: flowers (drawn here) | faces (scikit-image lfw_subset) | /path/to/folder
     fakes: str = ""  # fake sources, comma-separated run directories or folders; empty: this run's own forgers
     holdout: str = ""  # sources kept out of training, evaluated as unseen; empty with own forgers: the last forger
-    forgers: str = "dcgan:ns,dcgan:lsgan,resnet:hinge"  # own forgers as model:loss[:steps] of image-generation runs (used when fakes is empty); the last is held out by default
+    forgers: str = "dcgan:ns:1500,dcgan:lsgan:1000,resnet:hinge:400"  # own forgers as model:loss[:steps] of image-generation runs (used when fakes is empty); the last is held out by default
     forger_steps: int = 400  # training steps of an own forger run whose spec names none (cached in RUN/forgers/)
     forger_width: int = 16  # g_width and d_width of the own forgers
     size: int = 32  # every image, real or fake, is resized and centre-cropped to size x size RGB
