@@ -18,7 +18,7 @@ class VideoConfig:
     size: int = 64  # the model's square frame size; videos of another size are resized to it
     channels: int = 0  # 1 (grey) or 3 (RGB); 0: 1 for moving-digits, 3 for the other sources
     generator: str = "multiscale"  # multiscale (Mathieu et al. 2016) | simvp (encoder-translator-decoder, Gao et al. 2022)
-    warp: bool = True  # G outputs a flow field that warps the last frame plus a masked correction, instead of pixels alone
+    warp: bool = False  # G outputs a flow field that warps the last frame plus a masked correction, instead of pixels alone
     scales: int = 4  # pyramid levels of the multiscale G and of D (paper: 4); size must be divisible by 2^(scales-1)
     width: int = 12  # G's base width w: multiscale [w, 2w, w] and [w, 2w, 2w, w]; simvp hidden channels 2w
     d_width: int = 16  # D's base width per scale (paper: 64-128 channels, FC 1024-512)
