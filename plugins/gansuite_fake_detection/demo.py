@@ -10,7 +10,8 @@ from .evaluation import p_fake
 
 
 def demo(req: DemoRequest) -> DemoResult:
-    # About 3 CPU-minutes: two 300-step DCGAN forgers (seen), a 100-step ResNet-SN one (held out), 500 detector steps.
+    # Two 300-step DCGAN forgers (seen), a 100-step ResNet-SN one (held out), 500 detector steps: about 3 CPU-minutes
+    # estimated from the benchmark's per-step costs (not timed as a whole).
     run, report = train_demo(req, steps=500, forgers="dcgan:ns:300,dcgan:lsgan:300,resnet:hinge:100", sample_every=0)
     cfg = run.config.options
     real, _, srcs, fakes = sources.load_all(cfg, run.dir, req.registry)
