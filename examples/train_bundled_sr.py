@@ -11,7 +11,9 @@ JSON card (architecture, command, data, CPU minutes, date, scores).
     OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --scale 2
 
 One thread per process; CPU time (not wall time) is recorded, so a shared machine does not
-change it. `--steps` trains a shorter model (for a check; the card says so).
+change it. `--steps` trains a shorter model (for a check; the card says so). `--export-step N`
+does not train: it exports the checkpoint at step N of the run already in --out (a run stopped
+before the end of its schedule; the card says so, with the CPU minutes given by --cpu-minutes).
 """
 from __future__ import annotations
 
