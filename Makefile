@@ -21,25 +21,24 @@ test: $(STAMP)
 	$(PY) -m pytest -n 2 --durations=15 -q
 
 # The benchmarks of docs/benchmarks.md, one after another (hours on 2 cores; not part of CI).
+# Application runs use one torch thread each and report CPU time (OMP_NUM_THREADS=1 below).
 bench: $(STAMP)
 	mkdir -p runs/bench
-	$(PY) examples/bench_engine.py --steps 200 --repeats 5 | tee runs/bench/engine.md
+	$(PY) examples/bench_engine.py --steps 200 --repeats 7 --profile | tee runs/bench/engine.md
+	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants default,mbstd --seeds 0,1,2,3,4 --jobs 2 --set steps=3000 --out runs/bench/ig3k
+	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants faces,faces-ada --seeds 0,1,2,3,4 --jobs 2 --set steps=2000 --out runs/bench/ig-faces
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py bundled --model x4
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py bundled --model x2
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --out runs/bench/sr4
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --model fast --steps 1500 --degradation bicubic --out runs/bench/sr4-deg
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --model fast --steps 1500 --degradation mixed --out runs/bench/sr4-deg
+	OMP_NUM_THREADS=1 $(PY) examples/bench_video.py --out runs/bench/video --steps 300
+	OMP_NUM_THREADS=1 $(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --budget full --out runs/bench/crypto-new
+	OMP_NUM_THREADS=1 $(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --budget full --out runs/bench/crypto-old --set arch=mix --set eves=paper --set ab_loss=mean
+	OMP_NUM_THREADS=1 $(PY) examples/bench_fake_detection.py --out runs/bench/fake-detection
+	OMP_NUM_THREADS=1 $(PY) examples/bench_synthetic_records.py --seeds 0,1,2,3,4 --steps 2000 --out runs/bench/records
 	$(PY) -m pip install -q -e examples/plugins/gansuite-toy2d
-	$(PY) examples/bench_toy2d.py --data grid ring --seeds 10 --jobs 2 --out runs/bench/toy2d
-	$(PY) examples/bench_toy2d.py --data grid --seeds 2 --jobs 2 --set steps=16000 --set anneal=4000 --out runs/bench/toy2d-long
-	$(PY) examples/bench_toy2d.py --data grid --seeds 2 --jobs 2 --set anneal=2000 --out runs/bench/toy2d-anneal
-	$(PY) examples/bench_toy2d.py --data grid --seeds 2 --jobs 2 --set pack=4 --out runs/bench/toy2d-pack4
-	$(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --out runs/bench/crypto
-	$(PY) examples/bench_crypto.py --seeds 2 --jobs 2 --attack-eves 0 --set act=sigmoid --out runs/bench/crypto-sigmoid
-	$(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --attack-eves 0 --set lr=0.0008 --set eve_lr=0.0008 --out runs/bench/crypto-lr8e-4
-	$(PY) examples/bench_video.py --out runs/bench/video
-	$(PY) examples/bench_sr.py --scale 4 --threads 2 --pretrain 1000 --gan 300 --out runs/bench/sr4
-	$(PY) examples/bench_sr.py --scale 4 --threads 2 --models srresnet --out runs/bench/sr4-long
-	$(PY) examples/bench_sr.py --scale 2 --threads 2 --out runs/bench/sr2
-	$(PY) examples/bench_imagegen.py --variants default,hinge,wgan-gp,lsgan,no-diffaugment,warmup,loser --seeds 0,1,2,3,4 --jobs 2 --set steps=2000 --out runs/bench/ig
-	$(PY) examples/bench_imagegen.py --variants faces,faces-plain --seeds 0,1,2,3,4 --jobs 2 --set steps=2000 --out runs/bench/ig
-	$(PY) examples/bench_imagegen.py --variants default --seeds 0,1 --jobs 2 --out runs/bench/ig-long10k
-	$(PY) examples/bench_imagegen.py --variants wgan-gp --seeds 0,1 --jobs 2 --set steps=5000 --out runs/bench/ig-wgan5k
+	OMP_NUM_THREADS=1 $(PY) examples/bench_toy2d.py --data grid ring --seeds 5 --jobs 2 --out runs/bench/toy2d
 
 clean:
 	rm -rf runs gansuite-demo .pytest_cache

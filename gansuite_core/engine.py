@@ -100,7 +100,6 @@ class Trainer:
         self.device, said = resolve_device(self.cfg.device, self.dist.local_rank)
         self.precision = Precision(self.cfg.precision, self.device)
         init_process_group(self.dist, self.device)
-        self.say(said + (f", {self.dist.world} processes" if self.dist.enabled else ""))
 
         seed_everything(self.cfg.seed)  # identical initial weights on every rank
         self.nets = {k: v.to(self.device) for k, v in app.networks(config.options).items()}
@@ -109,6 +108,9 @@ class Trainer:
         ctx = Context(self.device, self.cfg.seed, self.dist.rank, self.dist.world, self.cfg.workers, self.run_dir, self.cfg.channels_last, registry)
         self.game: Game = app.game(config.options, self.nets, ctx)
         check_game(self.game, self.nets)
+        # Said once the application has built its networks and game: a mistake in its data is then
+        # the only line on stderr.
+        self.say(said + (f", {self.dist.world} processes" if self.dist.enabled else ""))
         if (self.cfg.warmup_steps or self.cfg.schedule == "loser") and self.game.judge is None:
             raise UserError(f"warmup_steps/schedule=loser: application {app.name!r} names no judge player")
         if self.cfg.schedule == "loser" and self.game.judge_accuracy is None:

@@ -49,7 +49,8 @@ class Budget:
 # full: issue 12's minimum (>= 10,000 steps, >= 50,000 pairs). The official retraining (5 x 250,000 steps
 # at batch 4,096) is ~250x that and beyond a CPU; docs/neural-crypto.md says what was run.
 BUDGETS = {
-    "quick": Budget(40, 128, 40, 128, 2_000, 1_000, 40, 2),
+    "quick": Budget(40, 128, 40, 128, 2_000, 1_000, 40, 2),  # seconds: tests and check-plugin, proves nothing
+    "demo": Budget(500, 512, 500, 256, 5_000, 5_000, 100, 2),  # about half a CPU-minute: `gansuite demo` only
     "standard": Budget(2_000, 512, 2_000, 256, 20_000, 10_000, 500, 4),
     "full": Budget(10_000, 512, 10_000, 256, 50_000, 10_000, 2_000, 10),
 }

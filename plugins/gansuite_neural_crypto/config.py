@@ -29,7 +29,7 @@ class CryptoConfig:
     probe_batch: int = 4096  # messages in each stopping check and in evaluation
     bob_goal: float = 0.02  # stop when Bob's soft bits wrong is below this ... (official: 0.02)
     eve_goal: float | None = None  # ... and every co-trained Eve's soft bits wrong above this (none: 7.7 of 16, scaled to plain_bits)
-    attack_budget: Literal["full", "standard", "quick"] = "full"  # attack battery of `evaluate`: full = issue 12's (10,000 steps, 50,000 pairs)
+    attack_budget: Literal["full", "standard", "demo", "quick"] = "full"  # attack battery of `evaluate`: full = issue 12's (10,000 steps, 50,000 pairs); demo and quick prove little
     attack_mlps: str = "256x2,512x3"  # MLP attackers, WIDTHxDEPTH comma-separated (ReLU)
     attack_lr: float = 0.001  # Adam learning rate of every attacker
     attack_seed: int = 0  # seed of the attackers' weights and messages
