@@ -90,7 +90,7 @@ def test_mixtures_and_the_pacgan_protocol():
 def test_packed_discriminator_and_losses():
     from gansuite_toy2d.config import Toy2DConfig
     from gansuite_toy2d.losses import accuracy, d_loss, g_loss, r1_penalty
-    from gansuite_toy2d.plugin import networks
+    from gansuite_toy2d.models import networks
 
     nets = networks(Toy2DConfig(pack=3, g_hidden=8, d_hidden=8, latent=5))
     real = torch.randn(4, 3, 2)

@@ -48,6 +48,14 @@ def features_of(extractor: FeatureExtractor, images: torch.Tensor, batch: int = 
     return torch.cat(out)
 
 
+def inception_input(images: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """(B, C, H, W) in [-1, 1], C = 1 or 3 -> (B, 3, 299, 299) in [-1, 1] on `device`: what both Inceptions take."""
+    x = images.to(device).float()
+    if x.shape[1] == 1:
+        x = x.repeat(1, 3, 1, 1)
+    return F.interpolate(x, size=(299, 299), mode="bilinear", align_corners=False)
+
+
 class InceptionExtractor:
     """torchvision Inception-v3 pool features (2048-d) from a local state-dict file."""
 
@@ -71,11 +79,7 @@ class InceptionExtractor:
         self.name = f"inception-v3 (torchvision weights {path.name})"
 
     def __call__(self, images: torch.Tensor) -> torch.Tensor:
-        x = images.to(self.device).float()
-        if x.shape[1] == 1:
-            x = x.repeat(1, 3, 1, 1)
-        x = F.interpolate(x, size=(299, 299), mode="bilinear", align_corners=False)  # (B, 3, 299, 299) in [-1, 1]
-        return self.net(x)
+        return self.net(inception_input(images, self.device))
 
 
 def _pool_avg(x: torch.Tensor) -> torch.Tensor:
@@ -150,13 +154,9 @@ class FIDInceptionExtractor:
         self.name = f"FID Inception-v3 (TensorFlow 2015-12-05 weights via pytorch-fid, {path.name})"
 
     def __call__(self, images: torch.Tensor) -> torch.Tensor:
-        x = images.to(self.device).float()
-        if x.shape[1] == 1:
-            x = x.repeat(1, 3, 1, 1)
         # pytorch-fid resizes (0, 1) images bilinearly to 299 and maps them to (-1, 1); resizing is linear, so
         # resizing our [-1, 1] images directly is the same.
-        x = F.interpolate(x, size=(299, 299), mode="bilinear", align_corners=False)  # (B, 3, 299, 299) in [-1, 1]
-        return self.net(x)  # (B, 2048)
+        return self.net(inception_input(images, self.device))  # (B, 2048)
 
 
 def inception_from_file(path: str | os.PathLike, device: torch.device = torch.device("cpu")) -> FeatureExtractor:

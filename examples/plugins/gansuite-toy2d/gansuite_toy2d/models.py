@@ -14,6 +14,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .config import Toy2DConfig
+from .data import mixture
+
 
 def mlp(inputs: int, hidden: int, layers: int, outputs: int, slope: float = 0.0) -> nn.Sequential:
     """`layers` hidden layers of `hidden` units with ReLU (slope 0) or LeakyReLU(slope), then a linear output."""
@@ -53,3 +56,9 @@ class Discriminator(nn.Module):
     def forward(self, packs: torch.Tensor) -> torch.Tensor:
         x = (packs / self.unit).flatten(1)  # (B, pack * 2): the members side by side
         return self.body(x).squeeze(1)  # (B,)
+
+
+def networks(cfg: Toy2DConfig) -> dict[str, nn.Module]:
+    """The application's networks for a config: G (B, latent) -> (B, 2), D (B, pack, 2) -> (B,)."""
+    return {"G": Generator(cfg.latent, cfg.g_hidden, cfg.g_layers),
+            "D": Discriminator(cfg.d_hidden, cfg.d_layers, cfg.pack, cfg.d_unit * mixture(cfg.data).sigma)}

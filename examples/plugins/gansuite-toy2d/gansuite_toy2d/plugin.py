@@ -11,22 +11,14 @@ game.py, the scoring in evaluation.py, the demo in demo.py and the extra command
 from __future__ import annotations
 
 import click
-from torch import nn
-
 from gansuite_core import Application, hookimpl
 
 from .commands import toy2d_score
 from .config import Toy2DConfig
-from .data import mixture
 from .demo import demo
 from .evaluation import evaluate, generate
 from .game import make_game
-from .models import Discriminator, Generator
-
-
-def networks(cfg: Toy2DConfig) -> dict[str, nn.Module]:
-    return {"G": Generator(cfg.latent, cfg.g_hidden, cfg.g_layers),
-            "D": Discriminator(cfg.d_hidden, cfg.d_layers, cfg.pack, cfg.d_unit * mixture(cfg.data).sigma)}
+from .models import networks
 
 
 APP = Application(
