@@ -169,7 +169,7 @@ def evaluate(run_dir: Path, as_json: bool, device: str) -> None:
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="The file to write; its type picks the format (`gansuite apps --json` lists each application's).")
 @click.option("--seed", default=0, show_default=True, help="Seeds the sampling noise.")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="An option of the run's application (repeatable); see below.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="An option of the run's application (repeatable); `gansuite generate-options APP` lists them.")
 @click.option("--device", default="auto", help="auto | cpu | cuda | cuda:N | mps.")
 def generate(run_dir: Path, num: int, out: Path, seed: int, sets: tuple[str, ...], device: str) -> None:
     """Sample from a trained run.
