@@ -5,12 +5,13 @@ import numpy as np
 import pytest
 import torch
 
-from gansuite_core import UserError, resolve
-from gansuite_neural_crypto.attacks import battery
+from gansuite_core import Context, UserError, resolve
+from gansuite_neural_crypto.attacks import battery, exhaustive
 from gansuite_neural_crypto.config import CryptoConfig
 from gansuite_neural_crypto.data import (format_bits, format_values, load_arrays, message_batch, parse_bits,
                                          parse_values)
 from gansuite_neural_crypto.evaluation import dependence
+from gansuite_neural_crypto.game import make_game
 from gansuite_neural_crypto.losses import alice_bob_loss, bits_wrong, bits_wrong_each, eve_loss, hard_bits_wrong
 from gansuite_neural_crypto.models import Eve, make_networks
 
@@ -179,11 +180,57 @@ def test_the_battery_breaks_a_keyless_cipher_and_not_a_one_time_pad():
     assert pad["holds"] and pad["best_bits_wrong"] >= 3.6  # of 8: coin flip, up to sampling noise on 1,000 messages
     names = [r["name"] for r in pad["attackers"]]
     assert names == ["paper Eve", "paper Eve, wider and deeper", "MLP 32x2", "logistic regression per bit",
-                     "chosen-plaintext distinguisher (MLP 256x3)"]
-    assert all(r["cpu_seconds"] >= 0 and r["steps"] > 0 and isinstance(r["seed"], int) for r in pad["attackers"])
+                     "chosen-plaintext distinguisher (MLP 256x3)", "exhaustive distinguisher (all 2^8 keys)"]
+    assert all(r["cpu_seconds"] >= 0 and r["steps"] > 0 and isinstance(r["seed"], int) for r in pad["attackers"][:-1])
+    assert pad["attackers"][-1]["largest_advantage"] == 0.0 and weak["attackers"][-1]["largest_advantage"] == 1.0
     again = battery(NoKey(), cfg, budget="quick")  # seeded: the same attackers, the same numbers
     strip = lambda rs: [{k: v for k, v in r.items() if k != "cpu_seconds"} for r in rs]  # noqa: E731
     assert strip(again["attackers"]) == strip(weak["attackers"])
+
+
+class SignPad(torch.nn.Module):
+    """A one-time pad in its signs whose magnitudes leak a plaintext bit: secret to a reader of signs only."""
+
+    def forward(self, p: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(2 * p * k + 0.5 * p.roll(1, 1))
+
+
+def test_the_exhaustive_distinguisher_is_exact_on_signs_and_values():
+    cfg = CryptoConfig(plain_bits=8, key_bits=8, cipher_bits=8)
+    pad = exhaustive(OneTimePad(), cfg, 6, 0, torch.device("cpu"))
+    assert pad["largest_advantage"] == 0.0 and pad["largest_sign_advantage"] == 0.0 and pad["pairs"] == 7
+    leak = exhaustive(SignPad(), cfg, 6, 0, torch.device("cpu"))
+    assert leak["largest_sign_advantage"] == 0.0 and leak["largest_advantage"] > 0.5  # the values give it away
+    # Half the keys ignored: ciphertext bits 4..7 carry plaintext bits in clear, the optimal attacker always tells P0 from
+    # P1 = -P0 (the all-zero/all-one pair) and the advantage is exact, not an estimate.
+    half = exhaustive(lambda p, k: p * torch.cat([k[:, :4], torch.ones_like(k[:, 4:])], 1), cfg, 6, 0, torch.device("cpu"))
+    assert half["largest_advantage"] == 1.0
+
+
+@pytest.mark.parametrize("alice, stops", [(OneTimePad(), True), (NoKey(), False)])
+def test_the_stopping_check_asks_the_exhaustive_distinguisher_too(alice, stops):
+    # Bob decrypts and the co-trained Eves are no better than a coin: the official rule holds for both ciphers,
+    # but only the pad survives the exhaustive distinguisher of the stopping check (issue 12.3).
+    cfg = CryptoConfig(plain_bits=8, key_bits=8, cipher_bits=8, probe_batch=256, bob_goal=0.5, eve_goal=3.9, eves="paper")
+    bob = (lambda c, k: c * k / 0.9) if stops else (lambda c, k: c.flip(1) / 0.9)
+    nets = {"alice": alice, "bob": bob, "eve": lambda c: torch.zeros(len(c), 8)}
+    game = make_game(cfg, make_networks(cfg), Context(torch.device("cpu"), 0, 0, 1, 0, None))
+    out = game.probe(nets, 200)
+    assert out["bob_soft"] < 0.5 and out["eve_soft"] == 4.0
+    assert out["exhaustive_advantage"] == (0.0 if stops else 1.0) and out["success"] == float(stops)
+    loose = make_game(CryptoConfig(**{**cfg.__dict__, "stop_advantage": 1.0}), make_networks(cfg), Context(torch.device("cpu"), 0, 0, 1, 0, None))
+    assert loose.probe(nets, 200)["success"] == 1.0 and "exhaustive_advantage" not in loose.probe(nets, 200)
+
+
+def test_cpa_adds_a_distinguisher_that_alice_must_confuse():
+    cfg = CryptoConfig(plain_bits=8, key_bits=8, cipher_bits=8, batch=32, cpa=True)
+    nets = make_networks(cfg)
+    game = make_game(cfg, nets, Context(torch.device("cpu"), 0, 0, 1, 0, None))
+    assert "eve_cpa" in next(p for p in game.players if p.name == "eve").networks
+    batch = next(iter(game.data))
+    loss, logs = next(p for p in game.phases if p.name == "alice_bob").loss(nets, batch, 0)
+    loss.backward()
+    assert nets["alice"].net.fc[0].weight.grad.abs().sum() > 0 and 0.3 < logs["eve_cpa_bce"] < 1.5  # about ln 2 untrained
 
 
 def test_dependence_recognises_a_one_time_pad():

@@ -123,6 +123,10 @@ def attack_command(ctx: click.Context, budget: str | None, seed: int | None, as_
                f"strongest co-trained Eve: {co['strongest_eve_soft']:.3f} soft")
     click.echo(f"attack battery, {result['budget']} budget, {result['held_out_messages']} held-out messages (coin flip: {n / 2:g} bits wrong):")
     for r in result["attackers"]:
+        if r["kind"] == "exhaustive":
+            click.echo(f"  {r['name']:<44} advantage {r['largest_advantage']:+.4f} on values, {r['largest_sign_advantage']:+.4f} on signs "
+                       f"(largest of {r['pairs']} plaintext pairs, exact); no training, {r['cpu_seconds']:.0f} CPU-s")
+            continue
         what = (f"advantage {r['advantage']:+.4f} (largest {r['largest_advantage']:+.4f})" if r["kind"] == "distinguisher"
                 else f"{r['bits_wrong']:.3f} bits wrong (lowest {r['lowest_bits_wrong']:.3f})")
         pairs = f"{r['train_pairs']} pairs" if r["train_pairs"] else "fresh messages"

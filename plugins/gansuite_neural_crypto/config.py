@@ -20,6 +20,8 @@ class CryptoConfig:
     fc_sigmoid: bool = True  # nonlinearity after the fully connected layer (paper); false: none (official code)
     eve_extra_fc: int = 0  # extra fully connected layers of the co-trained paper Eve
     eves: Literal["paper+mlp", "paper"] = "paper+mlp"  # co-trained Eves: the paper's, or the paper's and a 2x256 ReLU MLP (Alice faces the stronger)
+    cpa: bool = False  # also co-train a chosen-plaintext distinguisher that Alice must confuse (CPA-ANC, Coutinho et al. 2018)
+    cpa_weight: float = 1.0  # weight of the distinguisher's term in Alice and Bob's loss
     ab_loss: Literal["official", "mean"] = "official"  # Eve term of Alice/Bob's loss: official = mean of (N/2 - d)^2 per message; mean = (N/2 - mean d)^2
     batch: int = 512  # messages per batch (the paper: 256-4096)
     lr: float = 0.0008  # Adam learning rate of Alice and Bob (the paper's)
@@ -29,6 +31,7 @@ class CryptoConfig:
     probe_batch: int = 4096  # messages in each stopping check and in evaluation
     bob_goal: float = 0.02  # stop when Bob's soft bits wrong is below this ... (official: 0.02)
     eve_goal: float | None = None  # ... and every co-trained Eve's soft bits wrong above this (none: 7.7 of 16, scaled to plain_bits)
+    stop_advantage: float = 0.05  # ... and the exhaustive distinguisher's advantage at most this (issue 12.3; 1 skips the check)
     attack_budget: Literal["full", "standard", "demo", "quick"] = "full"  # attack battery of `evaluate`: full = issue 12's (10,000 steps, 50,000 pairs); demo and quick prove little
     attack_mlps: str = "256x2,512x3"  # MLP attackers, WIDTHxDEPTH comma-separated (ReLU)
     attack_lr: float = 0.001  # Adam learning rate of every attacker
@@ -41,6 +44,10 @@ class CryptoConfig:
         for name in ("width", "batch", "eve_repeat", "probe_batch"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not 0 <= self.stop_advantage <= 1:
+            raise ValueError(f"stop_advantage must be in [0, 1], got {self.stop_advantage}")
+        if self.cpa_weight < 0:
+            raise ValueError(f"cpa_weight must not be negative, got {self.cpa_weight}")
         if self.eve_extra_fc < 0 or self.probe_every < 0:
             raise ValueError("eve_extra_fc and probe_every must not be negative")
         for name in ("lr", "eve_lr", "attack_lr"):

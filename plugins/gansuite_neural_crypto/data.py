@@ -24,6 +24,21 @@ def message_batch(g: torch.Generator, batch: int, plain_bits: int, key_bits: int
     return {"p": random_bits(g, batch, plain_bits), "k": random_bits(g, batch, key_bits)}
 
 
+def cpa_batch(g: torch.Generator, batch: int, plain_bits: int, key_bits: int) -> dict[str, torch.Tensor]:
+    """message_batch plus a second plaintext "q" (B, Np) and "which" (B, 1) in {0, 1} for the chosen-plaintext game:
+    the distinguisher sees (p, q) when which = 0 and (q, p) when which = 1, and the ciphertext of p."""
+    out = message_batch(g, batch, plain_bits, key_bits)
+    out["q"] = random_bits(g, batch, plain_bits)
+    out["which"] = torch.randint(0, 2, (batch, 1), generator=g).float()
+    return out
+
+
+def cpa_input(p: torch.Tensor, q: torch.Tensor, which: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+    """The distinguisher's input (B, 2·Np + Nc): the two plaintexts in the order `which` says, then the ciphertext."""
+    first, second = torch.where(which > 0, q, p), torch.where(which > 0, p, q)
+    return torch.cat([first, second, c], 1)
+
+
 def parse_bits(text: str, n: int, option: str) -> torch.Tensor:
     """'0101…' (exactly n characters of 0/1) -> (1, n) of ±1; anything else is a one-line UserError."""
     text = text.strip()

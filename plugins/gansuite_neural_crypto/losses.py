@@ -11,12 +11,20 @@ The official code squares (N/2 − d) per message before averaging (issue 18.4),
 penalises the spread of Eve's error: an Eve right on half the messages and wrong on the other
 half averages N/2 bits wrong yet reads half the traffic. The variant `ab_loss="mean"` squares the
 batch mean instead (gansuite before issue 18); docs/neural-crypto.md measures the difference.
+CPA-ANC (Coutinho et al. 2018, `cpa=true`): a distinguisher sees two plaintexts and the ciphertext
+of one of them under a fresh key and says which (binary cross-entropy). Alice's term is the squared
+distance of that cross-entropy from a coin flip's (ln 2), per message, in units of ln 2: zero only
+when the distinguisher cannot tell, penalising confidently right and confidently wrong alike.
+
 The Eve term is zero when Eve is a coin flip (N/2 bits wrong), so Alice makes Eve *uninformed*,
 not reliably wrong (a reliably wrong Eve would just flip her bits).
 """
 from __future__ import annotations
 
+import math
+
 import torch
+import torch.nn.functional as F
 
 
 def bits_wrong_each(guess: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
@@ -51,3 +59,13 @@ def alice_bob_loss(bob_each: torch.Tensor, eve_each: list[torch.Tensor], n: int,
     """Bob's error per bit plus the strongest co-trained Eve's term (the largest), both in [0, 1]."""
     terms = torch.stack([eve_term(e, n, variant) for e in eve_each])
     return bob_each.mean() / n + terms.max()
+
+
+def distinguisher_bce(logits: torch.Tensor, which: torch.Tensor) -> torch.Tensor:
+    """Per-message binary cross-entropy of the distinguisher's logits (B, 1) against which (B, 1) in {0, 1}: (B,)."""
+    return F.binary_cross_entropy_with_logits(logits, which, reduction="none").squeeze(1)
+
+
+def cpa_term(bce_each: torch.Tensor) -> torch.Tensor:
+    """Alice's CPA-ANC term: mean over messages of ((BCE − ln 2) / ln 2)², 0 when the distinguisher guesses."""
+    return ((bce_each - math.log(2)) / math.log(2)).pow(2).mean()

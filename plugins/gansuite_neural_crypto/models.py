@@ -105,4 +105,6 @@ def make_networks(cfg: CryptoConfig) -> dict[str, nn.Module]:
     }
     if cfg.eves == "paper+mlp":
         nets["eve_mlp"] = MLP(cfg.cipher_bits, cfg.plain_bits, 256, 2)
+    if cfg.cpa:  # (P_first, P_second, C) -> logit that C encrypts P_second (Coutinho et al. 2018)
+        nets["eve_cpa"] = MLP(2 * cfg.plain_bits + cfg.cipher_bits, 1, 256, 2, bounded=False)
     return nets
