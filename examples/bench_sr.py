@@ -8,6 +8,7 @@ megapixels per second against OpenCV bicubic (one thread each).
     # a run with the defaults (L1 stage, then optionally --gan adversarial steps on the same run)
     OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py train --scale 4 --out runs/bench-sr
     OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py train --scale 4 --steps 1500 --model fast --degradation bicubic
+    OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py train --scale 4 --steps 800 --set lr=2e-4 --set pixel_loss=mse
     # the models shipped in the package (their training is examples/train_bundled_sr.py)
     OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py bundled --model x4
 
@@ -77,6 +78,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=SRConfig().pretrain_steps, help="L1 steps")
     ap.add_argument("--gan", type=int, default=0, help="adversarial steps after the L1 stage (0: none)")
     ap.add_argument("--degradation", default=SRConfig().degradation)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="any other training option (repeatable)")
     ap.add_argument("--out", type=Path, default=Path("runs/bench-sr"))
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -86,13 +88,14 @@ def main() -> None:
                degradation=card["config"]["degradation"], train_cpu_minutes=card["train_cpu_minutes"])
         return
     model = args.model or SRConfig().model
-    run_dir = args.out / f"x{args.scale}-{model}-{args.degradation}-{args.steps}"
+    extra = dict(kv.split("=", 1) for kv in args.set)  # strings: the core converts them as it does for --set
+    run_dir = args.out / "-".join([f"x{args.scale}", model, args.degradation, str(args.steps), *(f"{k}={v}" for k, v in extra.items())])
     c0 = time.process_time()  # CPU time: the machine is shared, wall time overstates
     train_app("super-resolution", run_dir, quiet=True, scale=args.scale, model=model, degradation=args.degradation,
-              steps=args.steps, pretrain_steps=args.steps, sample_every=0, log_every=100, checkpoint_every=args.steps)
+              steps=args.steps, pretrain_steps=args.steps, sample_every=0, log_every=100, checkpoint_every=args.steps, **extra)
     cpu = (time.process_time() - c0) / 60
     run = load_run(run_dir, app="super-resolution")
-    result(run.net("G"), args.scale, what=f"{model} L1", steps=args.steps, degradation=args.degradation, train_cpu_minutes=round(cpu, 2))
+    result(run.net("G"), args.scale, what=f"{model} L1 {' '.join(args.set)}".strip(), steps=args.steps, degradation=args.degradation, train_cpu_minutes=round(cpu, 2))
     if args.gan:
         c0 = time.process_time()
         train_app("super-resolution", run_dir, quiet=True, resume=True, steps=args.steps + args.gan)

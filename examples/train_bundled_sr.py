@@ -1,13 +1,15 @@
 """Train the models bundled with the package (`gansuite upscale IMAGE... --model x2|x4`).
 
 Each is the application's default configuration (SRResNet 8 x 64 with the bicubic skip, the
-default degradation, batch 16 of 16x16 LR crops) trained for its default PSNR-oriented stage
-(`pretrain_steps` L1 steps, no adversarial stage: the bundled models are meant to be faithful)
-on the 13 scikit-image training photographs, then scored on the 4 held-out ones. The EMA
-generator's tensors go to plugins/gansuite_super_resolution/weights/sr-xS.safetensors with a
-JSON card (architecture, command, data, CPU minutes, date, scores).
+default degradation, batch 16 of 16x16 LR crops, Adam 5e-4 cosine-decayed, channels-last) trained
+for its default PSNR-oriented stage (`pretrain_steps` = 3,000 L1 steps, no adversarial stage: the
+bundled models are meant to be faithful) on the 13 scikit-image training photographs, then scored
+on the 4 held-out ones. The training run is therefore exactly `gansuite train super-resolution`'s
+L1 stage with the defaults, and its card's scores are the default run's. The EMA generator's
+tensors go to plugins/gansuite_super_resolution/weights/sr-xS.safetensors with a JSON card
+(architecture, command, data, CPU minutes, date, scores).
 
-    OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --scale 4
+    OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --scale 4   # 2026-11-24: see the card
     OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --scale 2
 
 One thread per process; CPU time (not wall time) is recorded, so a shared machine does not
@@ -64,7 +66,8 @@ def main() -> None:
         "trained_by": f"OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --scale {args.scale} --steps {cfg.pretrain_steps}"
                       + (f" --seed {args.seed}" if args.seed else ""),
         "exported_by": " ".join(["examples/train_bundled_sr.py", *sys.argv[1:]]),
-        "config": asdict(cfg), "steps": run.step, "seed": args.seed,
+        "config": asdict(cfg), "core": {k: getattr(run.config.core, k) for k in ("channels_last", "precision", "checkpoint_every", "sample_every")},
+        "steps": run.step, "seed": args.seed,
         "schedule": (f"L1, cosine learning rate over {cfg.pretrain_steps} steps"
                      + ("" if run.step >= cfg.pretrain_steps else f", stopped at step {run.step} (the machine's time ran out)")),
         "data": {"train": f"scikit-image photographs: {', '.join(TRAIN_IMAGES)}", "held_out": ", ".join(EVAL_IMAGES)},

@@ -13,7 +13,7 @@ from gansuite_super_resolution.bundled import load_bundled, save_bundled
 from gansuite_super_resolution.config import SRConfig
 from gansuite_super_resolution.data import DOWNSCALERS, CropSource, degrade, downscale, embedded_image, matlab_resize, mod_crop, scan_folder
 from gansuite_super_resolution.evaluation import baselines
-from gansuite_super_resolution.losses import VGGFeatures, judge_accuracy, relativistic_d_loss, relativistic_g_loss
+from gansuite_super_resolution.losses import VGGFeatures, distance, judge_accuracy, relativistic_d_loss, relativistic_g_loss
 from gansuite_super_resolution.models import Discriminator, FastSR, RRDBNet, SRResNet, build_generator
 from gansuite_super_resolution.upscale import upscale_any, upscale_rgb
 
@@ -37,6 +37,22 @@ def test_every_generator_and_scale_starts_as_bicubic(model, scale):
     torch.testing.assert_close(y, F.interpolate(x, scale_factor=scale, mode="bicubic", align_corners=False))
     plain = build_generator(model, scale, bicubic_skip=False, **{"blocks": 1, **SMALL[model]}).eval()
     assert plain(x).shape == y.shape and not torch.allclose(plain(x), y)
+
+
+def test_srresnet_without_batchnorm_is_edsrs_block_and_still_starts_as_bicubic():
+    plain = build_generator("srresnet", 4, 8, 2, True, batchnorm=False).eval()
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in plain.modules())
+    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in build_generator("srresnet", 4, 8, 2, True).modules())
+    x = torch.rand(1, 3, 6, 6)
+    torch.testing.assert_close(plain(x), F.interpolate(x, scale_factor=4, mode="bicubic", align_corners=False))
+
+
+def test_pixel_distances():
+    sr, hr = torch.zeros(2, 3, 4, 4), torch.full((2, 3, 4, 4), 0.5)
+    assert distance("l1")(sr, hr).item() == pytest.approx(0.5)
+    assert distance("mse")(sr, hr).item() == pytest.approx(0.25)
+    assert distance("charbonnier")(sr, hr).item() == pytest.approx(0.5, abs=1e-5)  # L1 away from zero
+    assert distance("charbonnier")(hr, hr).item() == pytest.approx(1e-3)  # its smooth floor, eps
 
 
 def test_model_sizes_match_their_class():
@@ -169,6 +185,10 @@ def test_config_validation():
         SRConfig(ema_half_life=0)
     with pytest.raises(ValueError, match="degradation=blurry"):
         SRConfig(degradation="blurry")
+    with pytest.raises(ValueError, match="pixel_loss=l3"):
+        SRConfig(pixel_loss="l3")
+    with pytest.raises(ValueError, match="lr_final_fraction"):
+        SRConfig(lr_final_fraction=2)
 
 
 def test_judge_accuracy_stays_a_tensor():
@@ -179,7 +199,7 @@ def test_judge_accuracy_stays_a_tensor():
 
 def test_bundled_weights_round_trip_through_safetensors_only(tmp_path):
     net = randomise_tail(SRResNet(2, 8, 1))
-    arch = {"model": "srresnet", "scale": 2, "features": 8, "blocks": 1, "bicubic_skip": True}
+    arch = {"model": "srresnet", "scale": 2, "features": 8, "blocks": 1, "bicubic_skip": True, "batchnorm": True}
     save_bundled(net, arch, {"note": "test"}, "x2", tmp_path)
     back, card = load_bundled("x2", tmp_path)
     assert card["note"] == "test"

@@ -109,7 +109,7 @@ def test_bundled_model_beats_bicubic_on_a_held_out_photo(tmp_path, capsys):
         assert gansuite("upscale", tmp_path / f"{name}.png", "--model", "x4", "--out", tmp_path / "up", "--quiet") == 0
         sr = np.asarray(Image.open(tmp_path / "up" / f"{name}.png"))
         bic = baselines(DOWNSCALERS[name](hr, 4), 4)["bicubic"]
-        assert psnr(sr, hr, 4, True) > psnr(bic, hr, 4, True) + 0.1, name  # measured +0.19 and +0.15 dB
+        assert psnr(sr, hr, 4, True) > psnr(bic, hr, 4, True) + 0.3, name  # measured +0.55 and +0.43 dB (the 1,000-step model: +0.19, +0.15)
 
 
 def test_user_mistakes_are_one_line_errors(run, tmp_path, capsys):

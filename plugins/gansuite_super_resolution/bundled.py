@@ -18,7 +18,7 @@ from .models import build_generator
 
 WEIGHTS = Path(__file__).parent / "weights"
 BUNDLED = ("x2", "x4")
-ARCHITECTURE = ("model", "scale", "features", "blocks", "bicubic_skip")  # the SRConfig fields that build G
+ARCHITECTURE = ("model", "scale", "features", "blocks", "bicubic_skip", "batchnorm")  # the SRConfig fields that build G
 
 
 def paths(name: str, folder: Path = WEIGHTS) -> tuple[Path, Path]:
@@ -50,7 +50,8 @@ def load_bundled(name: str, folder: Path = WEIGHTS) -> tuple[nn.Module, dict[str
     try:
         meta = json.loads(card.read_text())
         arch = meta["architecture"]
-        net = build_generator(arch["model"], int(arch["scale"]), int(arch["features"]), int(arch["blocks"]), bool(arch["bicubic_skip"]))
+        net = build_generator(arch["model"], int(arch["scale"]), int(arch["features"]), int(arch["blocks"]), bool(arch["bicubic_skip"]),
+                              bool(arch.get("batchnorm", True)))
         net.load_state_dict(load_file(str(weights)))
     except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as e:
         raise UserError(f"--model {name}: cannot load {weights} ({type(e).__name__}: {str(e).splitlines()[0]})") from None

@@ -13,6 +13,7 @@ class SRConfig:
     model: Literal["fast", "srresnet", "rrdb"] = "srresnet"  # generator: fast (ESPCN/FSRCNN class), srresnet (SRGAN) or rrdb (lighter ESRGAN)
     features: int = 64  # generator width in channels
     blocks: int = 8  # residual blocks (srresnet) or RRDBs (rrdb); the papers use 16 and 23; unused by fast
+    batchnorm: bool = True  # srresnet: BatchNorm in the residual blocks (SRGAN); false: none (EDSR)
     bicubic_skip: bool = True  # learn a residual over bicubic upscaling (VDSR); the untrained model equals bicubic
     d_features: int = 16  # discriminator width of its first stage (doubling over four stages); D costs about as much as an 8-block G
     data: str = ""  # folder of high-resolution training images; empty: the scikit-image photographs
@@ -21,8 +22,10 @@ class SRConfig:
     patch: int = 16  # low-resolution crop size in pixels; high-resolution crops are patch * scale
     batch: int = 16  # crops per batch
     degradation: Literal["bicubic", "kernels", "mixed", "realistic"] = "mixed"  # LR inputs: bicubic (MATLAB only, the papers'), kernels (7 downscalers drawn per crop), mixed (kernels + sometimes blur/noise/JPEG), realistic (always blur+noise+JPEG)
-    pretrain_steps: int = 3500  # PSNR-oriented L1 steps before the adversarial stage
-    lr: float = 2e-4  # generator's Adam learning rate in pretraining (cosine-decayed to 10% over it)
+    pixel_loss: Literal["l1", "mse", "charbonnier"] = "l1"  # stage-1 distance: l1 (EDSR, ESRGAN), mse (SRResNet; what PSNR measures) or charbonnier (LapSRN)
+    pretrain_steps: int = 3000  # PSNR-oriented L1 steps before the adversarial stage
+    lr: float = 5e-4  # generator's Adam learning rate in pretraining (cosine-decayed to lr_final_fraction * lr over it)
+    lr_final_fraction: float = 0.1  # where the pretraining cosine ends, as a fraction of lr
     gan_lr: float = 5e-5  # learning rate of G and D in the adversarial stage
     pixel_weight: float = 1e-2  # L1 weight in the adversarial stage (ESRGAN)
     feature_weight: float = 1.0  # perceptual (feature) loss weight (ESRGAN)
@@ -42,7 +45,11 @@ class SRConfig:
             raise ValueError("pretrain_steps must be >= 0 and crops_per_image >= 1")
         if self.ema_half_life <= 0:
             raise ValueError(f"ema_half_life={self.ema_half_life}: expected a number of images > 0")
+        if self.pixel_loss not in ("l1", "mse", "charbonnier"):
+            raise ValueError(f"pixel_loss={self.pixel_loss}: expected l1, mse or charbonnier")
         if self.degradation not in DEGRADATIONS:
             raise ValueError(f"degradation={self.degradation}: expected one of {', '.join(DEGRADATIONS)}")
+        if not 0 <= self.lr_final_fraction <= 1:
+            raise ValueError(f"lr_final_fraction={self.lr_final_fraction}: expected a fraction in [0, 1]")
         if min(self.lr, self.gan_lr) <= 0 or min(self.pixel_weight, self.feature_weight, self.gan_weight) < 0:
             raise ValueError("learning rates must be > 0 and loss weights >= 0")

@@ -20,14 +20,14 @@ from gansuite_core.pictures import save_png, side_by_side
 
 from .config import SRConfig
 from .data import TRAIN_IMAGES, CropSource, downscale, embedded_image, scan_folder, to_tensor
-from .losses import VGGFeatures, judge_accuracy, make_adversarial_losses, pixel_loss
+from .losses import VGGFeatures, judge_accuracy, make_adversarial_losses, make_pixel_loss
 from .models import Discriminator, build_generator
 from .upscale import bicubic, to_uint8
 
 
 def networks(cfg: SRConfig) -> dict[str, nn.Module]:
     """G: the generator (SRGAN / ESRGAN / ESPCN family, see models.py); D: ESRGAN's VGG-style discriminator."""
-    return {"G": build_generator(cfg.model, cfg.scale, cfg.features, cfg.blocks, cfg.bicubic_skip),
+    return {"G": build_generator(cfg.model, cfg.scale, cfg.features, cfg.blocks, cfg.bicubic_skip, cfg.batchnorm),
             "D": Discriminator(cfg.d_features)}
 
 
@@ -46,9 +46,10 @@ def make_game(cfg: SRConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
     p = cfg.pretrain_steps
 
     def g_schedule(step: int) -> float:
-        """Cosine from lr to lr/10 over pretraining (better PSNR for short runs), then gan_lr."""
+        """Cosine from lr to lr * lr_final_fraction over pretraining (better PSNR for short runs), then gan_lr."""
         if step < p:
-            return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / p))
+            f = cfg.lr_final_fraction
+            return f + (1 - f) * 0.5 * (1 + math.cos(math.pi * step / p))
         return cfg.gan_lr / cfg.lr
 
     adam_g = lambda params: torch.optim.Adam(params, lr=cfg.lr, betas=(0.9, 0.99))  # noqa: E731 -- ESRGAN's betas
@@ -68,7 +69,7 @@ def make_game(cfg: SRConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
     return Game(
         players=[Player("G", ["G"], adam_g, scheduler=lambda o: torch.optim.lr_scheduler.LambdaLR(o, g_schedule)),
                  Player("D", ["D"], adam_d)],
-        phases=[Phase("G_pixel", "G", pixel_loss, stop=p),
+        phases=[Phase("G_pixel", "G", make_pixel_loss(cfg.pixel_loss), stop=p),
                 Phase("D", "D", d_adv, start=p),
                 Phase("G", "G", g_adv, start=p)],
         data=data,

@@ -79,11 +79,26 @@ def load_state(path: Path) -> dict[str, torch.Tensor]:
     return state
 
 
-def pixel_loss(nets: Nets, batch: dict[str, torch.Tensor], step: int) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    """Stage 1: L1 between the generator's output and the HR crop."""
-    sr = nets["G"](batch["lr"])
-    loss = F.l1_loss(sr, batch["hr"])
-    return loss, {"l1": loss.detach()}
+def distance(kind: str):
+    """The stage-1 distance between SR and HR: l1 (EDSR's, ESRGAN's), mse (SRResNet's; PSNR is its log),
+    or charbonnier (sqrt(d^2 + eps^2), LapSRN: L1 with a smooth minimum)."""
+    if kind == "mse":
+        return F.mse_loss
+    if kind == "charbonnier":
+        return lambda sr, hr: torch.sqrt((sr - hr) ** 2 + 1e-6).mean()  # eps = 1e-3, as LapSRN
+    return F.l1_loss
+
+
+def make_pixel_loss(kind: str = "l1"):
+    """Stage 1: `kind` distance (see distance) between the generator's output and the HR crop; L1 is logged too."""
+    dist = distance(kind)
+
+    def pixel_loss(nets: Nets, batch: dict[str, torch.Tensor], step: int) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        sr = nets["G"](batch["lr"])
+        loss = dist(sr, batch["hr"])
+        return loss, {"l1": F.l1_loss(sr.detach(), batch["hr"])}
+
+    return pixel_loss
 
 
 def make_adversarial_losses(pixel_weight: float, feature_weight: float, gan_weight: float, vgg: nn.Module | None):

@@ -65,13 +65,18 @@ class FastSR(Generator):
         return self.tail(self.net(x))  # (B, F/2, h, w) -> (B, 3, s*h, s*w)
 
 
-class ResidualBlock(nn.Module):
-    """SRGAN's block: conv3x3 - BN - PReLU - conv3x3 - BN, plus the identity."""
+def norm(f: int, batchnorm: bool) -> nn.Module:
+    """SRGAN's BatchNorm, or nothing (EDSR, Lim et al. 2017: BN removed, for speed and PSNR)."""
+    return nn.BatchNorm2d(f) if batchnorm else nn.Identity()
 
-    def __init__(self, f: int) -> None:
+
+class ResidualBlock(nn.Module):
+    """SRGAN's block: conv3x3 - BN - PReLU - conv3x3 - BN, plus the identity (EDSR's without the BNs)."""
+
+    def __init__(self, f: int, batchnorm: bool = True) -> None:
         super().__init__()
-        self.body = nn.Sequential(nn.Conv2d(f, f, 3, padding=1), nn.BatchNorm2d(f), nn.PReLU(f),
-                                  nn.Conv2d(f, f, 3, padding=1), nn.BatchNorm2d(f))
+        self.body = nn.Sequential(nn.Conv2d(f, f, 3, padding=1), norm(f, batchnorm), nn.PReLU(f),
+                                  nn.Conv2d(f, f, 3, padding=1), norm(f, batchnorm))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + self.body(x)
@@ -80,11 +85,12 @@ class ResidualBlock(nn.Module):
 class SRResNet(Generator):
     """SRResNet (Ledig et al. 2017): 9x9 head, B residual blocks, long skip; sub-pixel tail (see to_rgb)."""
 
-    def __init__(self, scale: int, features: int = 64, blocks: int = 16, bicubic_skip: bool = True) -> None:
+    def __init__(self, scale: int, features: int = 64, blocks: int = 16, bicubic_skip: bool = True,
+                 batchnorm: bool = True) -> None:
         super().__init__(scale, bicubic_skip)
         self.head = nn.Sequential(nn.Conv2d(3, features, 9, padding=4), nn.PReLU(features))
-        self.blocks = nn.Sequential(*[ResidualBlock(features) for _ in range(blocks)])
-        self.fuse = nn.Sequential(nn.Conv2d(features, features, 3, padding=1), nn.BatchNorm2d(features))
+        self.blocks = nn.Sequential(*[ResidualBlock(features, batchnorm) for _ in range(blocks)])
+        self.fuse = nn.Sequential(nn.Conv2d(features, features, 3, padding=1), norm(features, batchnorm))
         self.tail = to_rgb(features, scale)
         self.zero_last(self.tail[0])
 
@@ -167,9 +173,9 @@ class Discriminator(nn.Module):
         return (score, feats) if features else score
 
 
-def build_generator(model: str, scale: int, features: int, blocks: int, bicubic_skip: bool) -> Generator:
+def build_generator(model: str, scale: int, features: int, blocks: int, bicubic_skip: bool, batchnorm: bool = True) -> Generator:
     if model == "fast":
         return FastSR(scale, features, bicubic_skip)
     if model == "srresnet":
-        return SRResNet(scale, features, blocks, bicubic_skip)
+        return SRResNet(scale, features, blocks, bicubic_skip, batchnorm)
     return RRDBNet(scale, features, blocks, max(8, features // 2), bicubic_skip)

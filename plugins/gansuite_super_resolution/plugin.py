@@ -13,7 +13,7 @@ APP = Application(
     name="super-resolution",
     summary="Single-image super-resolution x2/x3/x4: SRResNet, RRDB or a fast model; L1 then relativistic GAN; bundled x2/x4 models",
     config=SRConfig, networks=networks, game=make_game, evaluate=evaluate, demo=demo,
-    core_defaults={"steps": 3800, "sample_every": 500, "checkpoint_every": 500, "log_every": 50},
+    core_defaults={"steps": 3300, "channels_last": True, "sample_every": 500, "checkpoint_every": 500, "log_every": 50},
     quick={"model": "fast", "features": 8, "d_features": 4, "batch": 2, "patch": 8, "steps": 4, "pretrain_steps": 2, "eval_crop": 64,
            "sample_every": 2, "checkpoint_every": 2, "log_every": 1},
 )
