@@ -115,8 +115,11 @@ def test_scores_and_baselines_tell_apart_what_they_should():
     assert fair["mia_auc"] < 0.65
 
 
-def test_the_game_reads_nothing_on_the_host(monkeypatch):
+@pytest.mark.parametrize("dp", [False, True])
+def test_the_game_reads_nothing_on_the_host(monkeypatch, dp):
     """The critic and generator losses and the batch stream make no .item()/bool()/float() reads (a GPU would stall)."""
+    if dp:
+        pytest.importorskip("opacus")
     import sys
     from pathlib import Path
 
@@ -136,7 +139,7 @@ def test_the_game_reads_nothing_on_the_host(monkeypatch):
             return original(self, *a, **k)
         return wrapper
 
-    cfg = RecordsConfig(g_dims="32", d_dims="32", noise=8, batch=50)
+    cfg = RecordsConfig(g_dims="32", d_dims="32", noise=8, batch=50, dp=dp)
     nets = make_networks(cfg)
     game = make_game(cfg, nets, Context(torch.device("cpu"), 0, 0, 1, 0, None))
     for name in ("item", "__bool__", "__float__", "__int__", "tolist"):

@@ -71,4 +71,5 @@ def test_user_errors_are_one_line(trained, capsys, tmp_path):
     assert "'site' has the single value" in train_fails(capsys, "--out", tmp_path / "r", "--set", f"data={bad}")
     assert "target=nope" in train_fails(capsys, "--out", tmp_path / "r", "--set", f"data={data}", "--set", "target=nope")
     assert "no such file" in train_fails(capsys, "--out", tmp_path / "r", "--set", "data=/nonexistent.csv")
-    assert "multiple of pac" in train_fails(capsys, "--out", tmp_path / "r", "--set", "batch=55")
+    assert "multiple of pac" in train_fails(capsys, "--out", tmp_path / "r", "--set", "batch=55", "--set", "pac=10")
+    assert "dropout" in train_fails(capsys, "--out", tmp_path / "r", "--set", "dropout=1.5")

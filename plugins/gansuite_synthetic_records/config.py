@@ -1,8 +1,10 @@
 """The options of synthetic-records (`gansuite train synthetic-records --set KEY=VALUE`).
 
 Model defaults follow CTGAN (Xu et al. NeurIPS 2019, and its reference code): 10 modes per
-continuous column, Gumbel-softmax at tau 0.2, pac 10, WGAN-GP with lambda 10, Adam 2e-4 (0.5, 0.9).
-The batch is smaller than CTGAN's 500 because the embedded tables have a few hundred rows.
+continuous column, Gumbel-softmax at tau 0.2, WGAN-GP with lambda 10, Adam 2e-4 (0.5, 0.9).
+Three differ, each measured on the embedded table (docs/synthetic-records.md, Benchmark): the critic
+has no dropout and judges single rows (CTGAN: dropout 0.5, pac 10), and the generator is sampled
+through an EMA of its weights. The batch is smaller than CTGAN's 500 because the tables are small.
 """
 from __future__ import annotations
 
@@ -22,14 +24,19 @@ class RecordsConfig:
     noise: int = 128  # noise dimensions of the generator (CTGAN: 128)
     g_dims: str = "256,256"  # the generator's residual layer widths, comma-separated (CTGAN: 256,256)
     d_dims: str = "256,256"  # the critic's layer widths, comma-separated (CTGAN: 256,256)
-    pac: int = 10  # PacGAN: the critic judges this many rows at once (Lin et al. 2018; CTGAN: 10)
+    dropout: float = 0.0  # dropout after each critic layer (CTGAN: 0.5; 0 measured better on small tables)
+    pac: int = 1  # PacGAN: the critic judges this many rows at once (Lin et al. 2018; CTGAN: 10; 1 measured better on small tables)
     batch: int = 200  # rows per batch, a multiple of pac
     lr: float = 0.0002  # Adam learning rate of both players (CTGAN: 2e-4)
     weight_decay: float = 0.000001  # the generator's L2 weight decay (CTGAN: 1e-6)
     gp: float = 10.0  # WGAN-GP gradient penalty weight (Gulrajani et al. 2017)
     tau: float = 0.2  # Gumbel-softmax temperature of discrete outputs (CTGAN: 0.2)
     critic_repeat: int = 1  # critic updates per generator update (CTGAN: 1)
-    ema: bool = False  # sample with an EMA of the generator (half-life 20 batches of rows)
+    dp: bool = False  # differential privacy: DP-SGD on the critic, non-saturating loss instead of WGAN-GP (needs opacus)
+    noise_multiplier: float = 1.0  # dp: Gaussian noise std per critic step, in units of dp_clip
+    dp_clip: float = 1.0  # dp: each example's (pack's) critic gradient is clipped to this norm
+    epsilon: float = 0.0  # dp: privacy budget at delta 1e-5; training stops before it is exceeded (0 = run all steps, report epsilon)
+    ema: bool = True  # sample with an EMA of the generator (half-life 20 batches of rows); false: the last weights
     utility_trees: int = 100  # trees of the random forest that `evaluate` trains for utility (beside a ridge/logistic model)
     eval_seed: int = 0  # seed of the synthetic rows and models that `evaluate` draws and trains
 
@@ -43,6 +50,10 @@ class RecordsConfig:
                 raise ValueError(f"{name} = {getattr(self, name)}: expected an integer >= 1")
         if self.batch % self.pac:
             raise ValueError(f"batch = {self.batch} must be a multiple of pac = {self.pac}")
+        if self.noise_multiplier <= 0 or self.dp_clip <= 0 or self.epsilon < 0:
+            raise ValueError("noise_multiplier and dp_clip must be > 0, epsilon >= 0")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout = {self.dropout}: expected a rate in [0, 1)")
         if not 0 < self.lr < 1 or self.weight_decay < 0 or self.gp < 0 or self.tau <= 0:
             raise ValueError("lr must be in (0, 1), weight_decay and gp >= 0, tau > 0")
         self.dims("g_dims"), self.dims("d_dims")

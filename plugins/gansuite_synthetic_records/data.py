@@ -141,7 +141,8 @@ def make_sampler(codes: np.ndarray, counts: list[int]) -> dict[str, torch.Tensor
     return {"log_probs": torch.tensor(logf / np.maximum(logf.sum(1, keepdims=True), 1e-12), dtype=torch.float32),
             "probs": torch.tensor(freq / np.maximum(freq.sum(1, keepdims=True), 1e-12), dtype=torch.float32),
             "order": torch.tensor(order, dtype=torch.long), "start": torch.tensor(start, dtype=torch.long),
-            "count": torch.tensor(freq, dtype=torch.long), "offsets": torch.tensor(offsets, dtype=torch.long)}
+            "count": torch.tensor(freq, dtype=torch.long), "offsets": torch.tensor(offsets, dtype=torch.long),
+            "codes": torch.tensor(codes.reshape(n, j), dtype=torch.long)}
 
 
 def sample_cond(s: dict[str, torch.Tensor], n: int, cond_dim: int, generator: torch.Generator | None = None,
@@ -156,9 +157,22 @@ def sample_cond(s: dict[str, torch.Tensor], n: int, cond_dim: int, generator: to
     return cond, col, cat
 
 
-def training_batch(table: Table, batch: int, g: torch.Generator) -> dict[str, torch.Tensor]:
-    """Real rows drawn to match a conditional vector (training-by-sampling); no conditions: uniform rows."""
+def training_batch(table: Table, batch: int, g: torch.Generator, dp: bool = False) -> dict[str, torch.Tensor]:
+    """Real rows drawn to match a conditional vector (training-by-sampling); no conditions: uniform rows.
+
+    dp: distinct rows drawn uniformly without replacement (each row in at most one pack, the unit DP-SGD
+    clips), each conditioned on its own category of a random discrete column; the generator's
+    conditions then follow the table's frequencies instead of log-frequencies.
+    """
     s = table.sampler
+    if dp:
+        rows = torch.randperm(len(table.matrix), generator=g)[:batch]
+        cond = torch.zeros(batch, table.transformer.cond_dim)
+        j = s["offsets"].numel()
+        if j:
+            col = torch.randint(j, (batch,), generator=g)
+            cond[torch.arange(batch), s["offsets"][col] + s["codes"][rows, col]] = 1.0
+        return {"real": table.matrix[rows], "cond": cond}
     if s["offsets"].numel() == 0:
         rows = torch.randint(len(table.matrix), (batch,), generator=g)
         return {"real": table.matrix[rows], "cond": torch.zeros(batch, 0)}

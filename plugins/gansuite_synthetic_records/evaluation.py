@@ -17,6 +17,7 @@ from gansuite_core import DemoRequest, DemoResult, GenerateRequest, Run, UserErr
 from .baselines import BASELINES
 from .config import GenerateOptions, RecordsConfig
 from .data import EMBEDDED, load_table
+from .dp import DELTA, Accountant
 from .game import sample_rows
 from .metrics import privacy, quality, utility
 from .pictures import save_correlations, save_marginals
@@ -96,6 +97,10 @@ def evaluate(run: Run, device: torch.device) -> dict[str, Any]:
         "mia_auc": g["mia_auc"] <= GOAL["mia_auc"],
     }
     report["goal_met"] = all(report["goal"].values())
+    if cfg.dp:  # the privacy spent by this run's critic steps (the column metadata is not covered: see docs)
+        acc = Accountant(cfg.batch / n, cfg.noise_multiplier)
+        report["dp"] = {"epsilon": acc.epsilon(run.step * cfg.critic_repeat), "delta": DELTA, "noise_multiplier": cfg.noise_multiplier,
+                        "dp_clip": cfg.dp_clip, "sample_rate": cfg.batch / n, "critic_steps": run.step * cfg.critic_repeat}
     save_marginals(table.train, tables["gan"], table.columns, run.dir / "marginals.png", "GAN")
     save_correlations(table.train, {"GAN": tables["gan"], "Gaussian copula": tables["gaussian_copula"],
                                     "independent columns": tables["independent"]}, table.columns, run.dir / "correlations.png")

@@ -3,6 +3,8 @@ generator phase that needs no real rows (its conditions are drawn on the device,
 
     D: rows ~ table | cond,  fake = G(z, cond)      loss = D(fake) - D(real) + GP   (pac rows per judgement)
     G: cond ~ log-frequency, fake = G(z, cond)     loss = -D(fake) + CE(cond column of fake, cond)
+
+With dp=true (dp.py) the critic's gradient is DP-SGD's and both losses are the non-saturating ones.
 """
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from gansuite_core import EMA, Context, Game, Phase, Player, SeededStream
+from gansuite_core import EMA, Context, Game, Phase, Player, SeededStream, UserError
 
 from .config import RecordsConfig
 from .data import load_table, sample_cond, training_batch
+from .dp import Accountant, private_critic_loss, private_generator_loss
 from .losses import cond_loss, critic_loss, gradient_penalty
 
 
@@ -51,6 +54,17 @@ def make_game(cfg: RecordsConfig, nets: dict[str, nn.Module], ctx: Context) -> G
     starts = torch.tensor(tf.discrete_starts(), dtype=torch.long, device=ctx.device)
     counts = torch.tensor(tf.category_counts, dtype=torch.long, device=ctx.device)
     most, cdim = max(tf.category_counts, default=1), tf.cond_dim
+    probe, stop_when = None, None
+    if cfg.dp:
+        if cfg.batch > len(table.train):
+            raise UserError(f"batch = {cfg.batch}: dp draws distinct rows, so at most the {len(table.train)} training rows")
+        acc = Accountant(cfg.batch / len(table.train), cfg.noise_multiplier)
+        if cfg.epsilon:  # stop before the budget is exceeded; epsilon logged every step
+            last = acc.max_steps(cfg.epsilon) // cfg.critic_repeat
+            if last < 1:
+                raise UserError(f"epsilon = {cfg.epsilon}: spent before the first step at noise_multiplier = {cfg.noise_multiplier}; raise noise_multiplier")
+            probe = lambda nets, step: {"dp_epsilon": acc.epsilon(step * cfg.critic_repeat), "dp_steps_left": last - step}  # noqa: E731
+            stop_when = lambda p: p["dp_steps_left"] <= 0  # noqa: E731
 
     def fake_rows(m: Mapping[str, nn.Module], cond: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         z = torch.randn(cond.shape[0], cfg.noise, device=cond.device)  # (B, Z)
@@ -60,6 +74,8 @@ def make_game(cfg: RecordsConfig, nets: dict[str, nn.Module], ctx: Context) -> G
         with torch.no_grad():
             fake, _ = fake_rows(m, b["cond"])
         real, fake = torch.cat([b["real"], b["cond"]], 1), torch.cat([fake, b["cond"]], 1)  # (B, D + C)
+        if cfg.dp:
+            return private_critic_loss(m["D"], real, fake, cfg.pac, cfg.dp_clip, cfg.noise_multiplier)
         d_real, d_fake = m["D"](real), m["D"](fake)
         gp = gradient_penalty(m["D"], real, fake, cfg.pac, cfg.gp)
         w = critic_loss(d_real, d_fake)
@@ -67,11 +83,13 @@ def make_game(cfg: RecordsConfig, nets: dict[str, nn.Module], ctx: Context) -> G
 
     def g_loss(m: Mapping[str, nn.Module], b: None, step: int):
         if cdim:
-            cond, col, cat = sample_cond(s, cfg.batch, cdim)  # on the device: no batch, no host read
+            # on the device: no batch, no host read; under dp the critic's rows come at the table's own frequencies
+            cond, col, cat = sample_cond(s, cfg.batch, cdim, key="probs" if cfg.dp else "log_probs")
         else:
             cond = torch.zeros(cfg.batch, 0, device=ctx.device)
         fake, raw = fake_rows(m, cond)
-        adv = -m["D"](torch.cat([fake, cond], 1)).mean()
+        d_fake = m["D"](torch.cat([fake, cond], 1))
+        adv = private_generator_loss(d_fake) if cfg.dp else -d_fake.mean()
         ce = cond_loss(raw, starts, counts, most, col, cat) if cdim else torch.zeros((), device=ctx.device)
         return adv + ce, {"g_adv": adv.detach(), "cond_ce": ce.detach()}
 
@@ -86,8 +104,11 @@ def make_game(cfg: RecordsConfig, nets: dict[str, nn.Module], ctx: Context) -> G
             Player("D", ["D"], lambda ps: torch.optim.Adam(ps, lr=cfg.lr, betas=(0.5, 0.9), weight_decay=cfg.weight_decay)),
         ],
         phases=[Phase("D", "D", d_loss, repeat=cfg.critic_repeat), Phase("G", "G", g_loss, data=False)],
-        data=SeededStream(lambda g: training_batch(table, cfg.batch, g), seed=ctx.seed, rank=ctx.rank),
+        data=SeededStream(lambda g: training_batch(table, cfg.batch, g, cfg.dp), seed=ctx.seed, rank=ctx.rank),
         ema={"G": EMA(half_life=20 * cfg.batch, batch=cfg.batch)} if cfg.ema else {},
         judge="D",
         snapshot=snapshot,
+        probe=probe,
+        probe_every=1 if probe else 0,
+        stop_when=stop_when,
     )

@@ -49,12 +49,12 @@ class Generator(nn.Module):
 class Critic(nn.Module):
     """PacGAN critic (Lin et al. 2018): `pac` rows (with their conditions) judged together. (B, D + C) -> (B / pac,)."""
 
-    def __init__(self, width: int, dims: list[int], pac: int) -> None:
+    def __init__(self, width: int, dims: list[int], pac: int, dropout: float = 0.5) -> None:
         super().__init__()
         layers, d = [], width * pac
         for w in dims:
             # LeakyReLU + dropout as CTGAN; no BatchNorm, which a gradient penalty on single samples forbids.
-            layers += [nn.Linear(d, w), nn.LeakyReLU(0.2), nn.Dropout(0.5)]
+            layers += [nn.Linear(d, w), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
             d = w
         self.body = nn.Sequential(*layers, nn.Linear(d, 1))
         self.pac = pac
@@ -66,4 +66,4 @@ class Critic(nn.Module):
 def make_networks(cfg: RecordsConfig) -> dict[str, nn.Module]:
     tf = load_table(cfg).transformer  # the table decides the widths
     return {"G": Generator(cfg.noise, tf.cond_dim, cfg.dims("g_dims"), tf.spans, cfg.tau),
-            "D": Critic(tf.dim + tf.cond_dim, cfg.dims("d_dims"), cfg.pac)}
+            "D": Critic(tf.dim + tf.cond_dim, cfg.dims("d_dims"), cfg.pac, cfg.dropout)}
