@@ -1,7 +1,7 @@
 """Super-resolution from Python: upscale with a bundled model, train a small x4 model, score it.
 
     .venv/bin/python examples/sr_api.py            # about a minute of CPU: the fast model, L1 then GAN
-    .venv/bin/python examples/sr_api.py --full     # the defaults (SRResNet, 3,500 L1 + 300 GAN steps)
+    .venv/bin/python examples/sr_api.py --full     # the defaults (SRResNet, 3,000 L1 + 300 GAN steps)
 """
 from __future__ import annotations
 
