@@ -31,6 +31,7 @@ VARIANTS: dict[str, dict] = {
     "warmup": {"warmup_steps": 200},
     "loser": {"schedule": "loser"},
     "mbstd": {"mbstd": True},
+    "wgan-gp-mbstd": {"loss": "wgan-gp", "n_critic": 2, "beta1": 0.0, "beta2": 0.9, "mbstd": True},
     "r1": {"r1_gamma": 0.1},
     "ttur": {"lr_d": 4e-4, "lr_g": 1e-4},
     "ada": {"ada": True, "diffaugment": ""},
