@@ -25,11 +25,13 @@ test: $(STAMP)
 bench: $(STAMP)
 	mkdir -p runs/bench
 	$(PY) examples/bench_engine.py --steps 200 --repeats 7 --profile | tee runs/bench/engine.md
-	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants default,mbstd --seeds 0,1,2,3,4 --jobs 2 --set steps=3000 --out runs/bench/ig3k
+	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants default,mbstd --seeds 0,1,2,3,4 --jobs 2 --set steps=3000 --set probe_every=1000 --out runs/bench/ig3k
+	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants default,mbstd --seeds 0,1 --jobs 1 --set steps=2000 --set probe_every=1000 --out runs/bench/ig2k
 	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants faces,faces-ada --seeds 0,1,2,3,4 --jobs 2 --set steps=2000 --out runs/bench/ig-faces
+	OMP_NUM_THREADS=1 $(PY) examples/train_bundled_sr.py --scale 4 --out runs/bench/bundled --weights runs/bench/bundled/weights
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py bundled --model x4
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py bundled --model x2
-	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --out runs/bench/sr4
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --steps 800 --out runs/bench/sr4-800
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --model fast --steps 1500 --degradation bicubic --out runs/bench/sr4-deg
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --model fast --steps 1500 --degradation mixed --out runs/bench/sr4-deg
 	OMP_NUM_THREADS=1 $(PY) examples/bench_video.py --out runs/bench/video --steps 300
@@ -37,8 +39,9 @@ bench: $(STAMP)
 	OMP_NUM_THREADS=1 $(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --budget full --out runs/bench/crypto-old --set arch=mix --set eves=paper --set ab_loss=mean
 	OMP_NUM_THREADS=1 $(PY) examples/bench_fake_detection.py --out runs/bench/fake-detection
 	OMP_NUM_THREADS=1 $(PY) examples/bench_synthetic_records.py --seeds 0,1,2,3,4 --steps 2000 --out runs/bench/records
+	OMP_NUM_THREADS=1 $(PY) examples/bench_synthetic_records.py --seeds 0,1 --steps 1000 --out runs/bench/records-dp10 --set dp=true batch=100 noise_multiplier=4.81 epsilon=10
 	$(PY) -m pip install -q -e examples/plugins/gansuite-toy2d
-	OMP_NUM_THREADS=1 $(PY) examples/bench_toy2d.py --data grid ring --seeds 5 --jobs 2 --out runs/bench/toy2d
+	OMP_NUM_THREADS=1 $(PY) examples/bench_toy2d.py --data grid ring --seeds 3 --jobs 1 --out runs/bench/toy2d
 
 clean:
 	rm -rf runs gansuite-demo .pytest_cache
