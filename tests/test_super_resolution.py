@@ -232,3 +232,54 @@ def test_vgg_weights_from_a_local_file(tmp_path):
         VGGFeatures(tmp_path / "bad.pth")
     with pytest.raises(UserError, match="no such file"):
         VGGFeatures(tmp_path / "missing.safetensors")
+
+
+def test_init_starts_g_and_its_average_from_the_named_weights(tmp_path):
+    """--set init=x4|RUN|FILE.safetensors: G starts from those weights (checked against the file), a different
+    architecture or a missing file is a one-line error naming init, and a resumed run keeps its checkpoint."""
+    from safetensors.torch import save_file
+
+    from gansuite_core import Context
+    from gansuite_super_resolution.game import make_game, networks
+
+    def built(cfg: SRConfig, run_dir=None) -> dict:
+        torch.manual_seed(0)
+        nets = networks(cfg)
+        make_game(cfg, nets, Context(torch.device("cpu"), 0, 0, 1, 0, run_dir))
+        return nets["G"].state_dict()
+
+    shipped, _ = load_bundled("x4")
+    for k, v in built(SRConfig(init="x4", pretrain_steps=0)).items():
+        torch.testing.assert_close(v, shipped.state_dict()[k])
+    small = SRConfig(scale=2, model="fast", features=8)
+    net = randomise_tail(build_generator("fast", 2, 8, 1, True))
+    save_file(net.state_dict(), str(tmp_path / "g.safetensors"))
+    got = built(SRConfig(scale=2, model="fast", features=8, init=str(tmp_path / "g.safetensors")))
+    assert all(torch.equal(v, net.state_dict()[k]) for k, v in got.items())
+    (tmp_path / "run" / "checkpoints").mkdir(parents=True)  # resuming: the checkpoint, not init, has the weights
+    (tmp_path / "run" / "checkpoints" / "step-00000002.safetensors").write_bytes(b"")
+    fresh = built(small, tmp_path / "run")
+    assert all(torch.equal(v, built(SRConfig(scale=2, model="fast", features=8, init=str(tmp_path / "g.safetensors")),
+                                      tmp_path / "run")[k]) for k, v in fresh.items())
+    with pytest.raises(UserError, match=r"init=x4: .*scale 4 \(this run: 2\)"):
+        built(SRConfig(scale=2, init="x4"))
+    with pytest.raises(UserError, match="init=nowhere: expected x2 or x4, a run directory or a .safetensors file"):
+        built(SRConfig(init="nowhere"))
+    with pytest.raises(UserError, match="init=.*g.safetensors: not this run's generator"):
+        built(SRConfig(scale=2, model="fast", features=16, init=str(tmp_path / "g.safetensors")))
+
+
+def test_detail_measures_energy_and_agreement_above_the_lr_nyquist_limit():
+    from gansuite_super_resolution.evaluation import detail, high_band
+
+    hr = mod_crop(embedded_image("camera"), 4)
+    truth = high_band(hr, 4)
+    assert detail(truth, truth) == pytest.approx((1.0, 1.0))
+    assert detail(2 * truth, truth) == pytest.approx((4.0, 1.0))
+    assert detail(-truth, truth)[1] == pytest.approx(-1.0)
+    bic = baselines(downscale(hr, 4), 4)["bicubic"]
+    energy, corr = detail(high_band(bic, 4), truth)
+    assert energy < 0.2 and 0 < corr < 1  # bicubic invents little, and what it has is partly aliasing
+    noisy = np.clip(hr + np.random.default_rng(0).normal(0, 20, hr.shape), 0, 255).astype(np.uint8)
+    energy, corr = detail(high_band(noisy, 4), truth)
+    assert energy > 1.2 and corr < 0.9  # noise adds energy that does not line up with the truth

@@ -53,7 +53,25 @@ def test_evaluate_reports_the_degradation_matrix_against_three_baselines(run, ca
                                                 ("matlab_bicubic", "opencv_cubic", "opencv_area", "pil_bicubic"))
     assert report["feature_network"].startswith("the discriminator's own features")
     assert set(report["psnr_y_per_image"]) == {"chelsea", "rocket", "camera", "coins"}
-    assert len(list((run / "eval").glob("*.png"))) == 4
+    for m in report["matrix"]["opencv_cubic"].values():  # the perception-distortion measures, for every condition
+        assert m["sharpness"] > 0 and m["hf_energy"] > 0 and -1 <= m["hf_correlation"] <= 1
+    # past its L1 stage: the L1 generator (the checkpoint at pretrain_steps) is scored too, and shown beside the GAN
+    assert report["psnr_stage"]["from"] == "step 2 of this run" and set(report["psnr_stage"]["matrix"]) == set(report["matrix"])
+    assert len(list((run / "eval").glob("*.png"))) == 5 and (run / "eval" / "l1-vs-gan.png").is_file()
+
+
+def test_init_starts_an_adversarial_only_run_from_another_run(run, tmp_path, capsys):
+    """--set init=RUN --set pretrain_steps=0: only the GAN stage, from that run's EMA generator (init=x4: the bundled)."""
+    first, options = run
+    options = {**options, "init": first, "pretrain_steps": 0, "steps": 2}
+    assert gansuite("train", "super-resolution", "--out", tmp_path / "gan", "--quiet", *sets(options)) == 0
+    capsys.readouterr()
+    assert gansuite("evaluate", tmp_path / "gan", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["stage"] == "adversarial fine-tune" and report["psnr_stage"]["from"] == f"init={first}"
+    assert (tmp_path / "gan" / "eval" / "l1-vs-gan.png").is_file()
+    wrong = {**options, "features": 16}
+    assert "init=" in fails(capsys, "train", "super-resolution", "--out", tmp_path / "bad", "--quiet", *sets(wrong))
 
 
 def test_upscale_with_a_run_keeps_names_modes_and_writes_comparisons(run, tmp_path, capsys):

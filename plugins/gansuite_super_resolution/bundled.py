@@ -1,4 +1,5 @@
-"""The models shipped inside the package (`gansuite upscale IMAGE... --model x2|x4`): save and load.
+"""The models shipped inside the package (`gansuite upscale IMAGE... --model x2|x4`): save and load;
+and `--set init=...`, which starts a training run's generator from such weights.
 
 Each is two files in weights/: sr-xS.safetensors (the EMA generator's tensors) and sr-xS.json
 (architecture, how it was trained, its measured scores). Loading reads tensors only: safetensors
@@ -12,7 +13,9 @@ from typing import Any
 
 from torch import nn
 
-from gansuite_core import UserError
+import torch
+
+from gansuite_core import UserError, load_run
 
 from .models import build_generator
 
@@ -56,3 +59,33 @@ def load_bundled(name: str, folder: Path = WEIGHTS) -> tuple[nn.Module, dict[str
     except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as e:
         raise UserError(f"--model {name}: cannot load {weights} ({type(e).__name__}: {str(e).splitlines()[0]})") from None
     return net.eval().requires_grad_(False), meta
+
+
+def initial_state(init: str, architecture: dict[str, Any], registry: Any = None) -> dict[str, torch.Tensor]:
+    """The generator tensors that `--set init=INIT` names: a bundled model (x2, x4), a run directory (its
+    EMA generator, as `gansuite upscale RUN` uses it) or a .safetensors state dict. ESRGAN starts its
+    adversarial stage from the PSNR-oriented model; with init=x4 and pretrain_steps=0 a run is only that stage.
+    UserError naming `init` when it is missing or built differently from this run's generator."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    want = {k: architecture[k] for k in ARCHITECTURE}
+    if init in BUNDLED:
+        net, card = load_bundled(init)
+        have = {k: card["architecture"].get(k, True) for k in ARCHITECTURE}  # old cards: BatchNorm
+        state = net.state_dict()
+    elif Path(init).is_dir():
+        run = load_run(init, app="super-resolution", registry=registry)
+        have = {k: getattr(run.config.options, k) for k in ARCHITECTURE}
+        state = run.net("G").state_dict()
+    elif Path(init).is_file() and init.endswith(".safetensors"):
+        try:
+            return load_file(init)
+        except (OSError, SafetensorError) as e:
+            raise UserError(f"init={init}: cannot read it ({type(e).__name__}: {e})") from None
+    else:
+        raise UserError(f"init={init}: expected {' or '.join(BUNDLED)}, a run directory or a .safetensors file")
+    if have != want:
+        diff = ", ".join(f"{k} {have[k]} (this run: {want[k]})" for k in ARCHITECTURE if have[k] != want[k])
+        raise UserError(f"init={init}: its generator differs from this run's: {diff}")
+    return state

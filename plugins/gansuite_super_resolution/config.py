@@ -23,6 +23,7 @@ class SRConfig:
     batch: int = 16  # crops per batch
     degradation: Literal["bicubic", "kernels", "mixed", "realistic"] = "mixed"  # LR inputs: bicubic (MATLAB only, the papers'), kernels (7 downscalers drawn per crop), mixed (kernels + sometimes blur/noise/JPEG), realistic (always blur+noise+JPEG)
     pixel_loss: Literal["l1", "mse", "charbonnier"] = "l1"  # stage-1 distance: l1 (EDSR, ESRGAN), mse (SRResNet; what PSNR measures) or charbonnier (LapSRN)
+    init: str = ""  # start G from weights: x2 or x4 (bundled), a run directory (its EMA G) or a .safetensors file; empty: random (bicubic)
     pretrain_steps: int = 3000  # PSNR-oriented L1 steps before the adversarial stage
     lr: float = 5e-4  # generator's Adam learning rate in pretraining (cosine-decayed to lr_final_fraction * lr over it)
     lr_final_fraction: float = 0.1  # where the pretraining cosine ends, as a fraction of lr

@@ -5,9 +5,15 @@ Protocol (BasicSR's, as the papers): HR pictures are mod-cropped to the scale; P
 the Y channel of YCbCr with `scale` pixels cut from every border. The LR input is made by each
 of CONDITIONS in turn; `matlab_bicubic` is the papers' protocol and fills the top-level numbers.
 Baselines enlarge the same LR input: OpenCV bicubic (a = -0.75, what most Python users get),
-MATLAB bicubic (a = -0.5, the papers' baseline, issue 18.6) and OpenCV Lanczos. The sharpness
-column (variance of the Laplacian) shows the perception-distortion trade-off: a GAN generator
-should be sharper, at some PSNR cost.
+MATLAB bicubic (a = -0.5, the papers' baseline, issue 18.6) and OpenCV Lanczos.
+
+Detail, for the perception-distortion trade-off (Blau & Michaeli 2018), per condition and method:
+`sharpness` (variance of the Laplacian, no reference; noise raises it too), `hf_energy` (energy
+above the LR picture's Nyquist limit, the band an upscaler must invent, as a fraction of the
+truth's: 1 = as much detail as the truth) and `hf_correlation` (how much of that invented detail
+lines up with the truth's: 1 = exactly, 0 = unrelated). No learned perceptual metric (LPIPS needs
+downloaded weights). For a run past its PSNR stage, or one started from `init` weights, evaluate
+also scores that PSNR-oriented generator (`psnr_stage`) and writes RUN/eval/l1-vs-gan.png.
 """
 from __future__ import annotations
 
@@ -20,11 +26,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from gansuite_core import Run, UserError
-from gansuite_core.metrics.image import psnr, sharpness, ssim
-from gansuite_core.pictures import save_png, side_by_side
+from gansuite_core import Run, UserError, load_run
+from gansuite_core.metrics.image import psnr, rgb_to_y, sharpness, ssim
+from gansuite_core.pictures import save_png, side_by_side, upscale_nearest
 
+from .bundled import initial_state
 from .data import DOWNSCALERS, EVAL_IMAGES, embedded_image, jpeg, matlab_resize, mod_crop, read_rgb, scan_folder
+from .models import build_generator
 from .upscale import upscale_rgb
 
 # How the small picture was made: HR uint8 (H, W, 3), scale -> LR. The first four are clean.
@@ -37,6 +45,7 @@ CONDITIONS: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
 }
 CLEAN = ("matlab_bicubic", "opencv_cubic", "opencv_area", "pil_bicubic")
 METHODS = ("bicubic", "matlab_bicubic", "lanczos", "model")
+MEASURES = ("psnr_y", "ssim_y", "sharpness", "hf_energy", "hf_correlation")
 
 
 def eval_images(folder: str, scale: int, crop: int = 0) -> list[tuple[str, np.ndarray]]:
@@ -62,12 +71,11 @@ def score(net: nn.Module, images: list[tuple[str, np.ndarray]], scale: int, devi
           pictures: Path | None = None) -> dict[str, Any]:
     """PSNR-Y/SSIM-Y per condition and method, the papers' protocol at the top level, gains, and model speed."""
     matrix: dict[str, dict[str, dict[str, list[float]]]] = {
-        c: {m: {"psnr_y": [], "ssim_y": []} for m in METHODS} for c in CONDITIONS}
-    sharp: dict[str, list[float]] = {m: [] for m in METHODS}
+        c: {m: {k: [] for k in MEASURES} for m in METHODS} for c in CONDITIONS}
     per_image: dict[str, dict[str, float]] = {}
     pixels, seconds = 0, 0.0
     for name, hr in images:
-        rows = []
+        rows, truth_band = [], high_band(hr, scale)
         for cond, shrink in CONDITIONS.items():
             lr = shrink(hr, scale)
             t0 = time.perf_counter()
@@ -76,11 +84,14 @@ def score(net: nn.Module, images: list[tuple[str, np.ndarray]], scale: int, devi
             pixels += sr.shape[0] * sr.shape[1]
             outs = {**baselines(lr, scale), "model": sr}
             for m, out in outs.items():
-                matrix[cond][m]["psnr_y"].append(psnr(out, hr, crop=scale, y_channel=True))
-                matrix[cond][m]["ssim_y"].append(ssim(out, hr, crop=scale, y_channel=True))
+                cell = matrix[cond][m]
+                cell["psnr_y"].append(psnr(out, hr, crop=scale, y_channel=True))
+                cell["ssim_y"].append(ssim(out, hr, crop=scale, y_channel=True))
+                cell["sharpness"].append(sharpness(out))
+                energy, corr = detail(high_band(out, scale), truth_band)
+                cell["hf_energy"].append(energy)
+                cell["hf_correlation"].append(corr)
             if cond == "matlab_bicubic":
-                for m, out in outs.items():
-                    sharp[m].append(sharpness(out))
                 per_image[name] = {m: matrix[cond][m]["psnr_y"][-1] for m in ("bicubic", "model")}
             if cond in ("matlab_bicubic", "opencv_cubic"):
                 rows.append(side_by_side([centre(outs["bicubic"]), centre(sr), centre(hr)],
@@ -90,7 +101,7 @@ def score(net: nn.Module, images: list[tuple[str, np.ndarray]], scale: int, devi
             save_png(np.concatenate(rows, 0), pictures / f"{name}.png")
     means = {c: {m: {k: float(np.mean(v)) for k, v in r.items()} for m, r in ms.items()} for c, ms in matrix.items()}
     gains = {c: means[c]["model"]["psnr_y"] - means[c]["bicubic"]["psnr_y"] for c in CONDITIONS}
-    paper = {m: {**means["matlab_bicubic"][m], "sharpness": float(np.mean(sharp[m]))} for m in METHODS}
+    paper = means["matlab_bicubic"]
     return {
         **paper,
         "hr_sharpness": float(np.mean([sharpness(hr) for _, hr in images])),
@@ -105,6 +116,22 @@ def score(net: nn.Module, images: list[tuple[str, np.ndarray]], scale: int, devi
         "worst_clean_gain_db": min(gains[c] for c in CLEAN),
         "model_megapixels_per_s": pixels / 1e6 / max(seconds, 1e-9),
     }
+
+
+def high_band(img: np.ndarray, scale: int) -> np.ndarray:
+    """The Y channel's Fourier coefficients above the LR picture's Nyquist limit (radius > 1 / (2 * scale)
+    cycles per pixel), `scale` border pixels cut; a Hann window keeps the picture's edges out of the band."""
+    y = rgb_to_y(img)[scale:-scale, scale:-scale]  # (H, W) in [16, 235]
+    h, w = y.shape
+    spectrum = np.fft.rfft2((y - y.mean()) * np.outer(np.hanning(h), np.hanning(w)))  # (H, W // 2 + 1)
+    radius = np.hypot(np.fft.fftfreq(h)[:, None], np.fft.rfftfreq(w)[None, :])
+    return spectrum[radius > 0.5 / scale]
+
+
+def detail(band: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    """(energy as a fraction of the truth's, correlation with the truth) of two high_band outputs."""
+    e, t = float(np.sum(np.abs(band) ** 2)), float(np.sum(np.abs(truth) ** 2))
+    return e / max(t, 1e-12), float(np.real(np.vdot(truth, band))) / max(np.sqrt(e * t), 1e-12)
 
 
 def centre(img: np.ndarray, size: int = 192) -> np.ndarray:
@@ -122,6 +149,12 @@ def evaluate(run: Run, device: torch.device) -> dict[str, Any]:
         raise UserError("evaluate: no evaluation image")
     pretrain = run.step <= cfg.pretrain_steps
     report = score(run.net("G"), images, cfg.scale, device, run.dir / "eval")
+    reference = None if pretrain else psnr_stage(run, device)
+    if reference is not None:
+        net, where = reference
+        first = score(net, images, cfg.scale, device)
+        report["psnr_stage"] = {"from": where, "matrix": first["matrix"], "matrix_gain_over_bicubic_db": first["matrix_gain_over_bicubic_db"]}
+        save_png(l1_vs_gan(net, run.net("G"), images, cfg.scale, device), run.dir / "eval" / "l1-vs-gan.png")
     return {
         "scale": cfg.scale, "generator": cfg.model, "degradation": cfg.degradation,
         "stage": "PSNR-oriented (L1 only)" if pretrain else "adversarial fine-tune",
@@ -131,6 +164,37 @@ def evaluate(run: Run, device: torch.device) -> dict[str, Any]:
                      f"matrix: LR by each of {', '.join(CONDITIONS)}"),
         **report,
     }
+
+
+def psnr_stage(run: Run, device: torch.device) -> tuple[nn.Module, str] | None:
+    """The PSNR-oriented generator this adversarial run started from: its checkpoint at pretrain_steps,
+    or the `init` weights of a run with pretrain_steps=0; None when neither is there (checkpoints rotated)."""
+    cfg = run.config.options
+    if cfg.pretrain_steps:
+        path = run.dir / "checkpoints" / f"step-{cfg.pretrain_steps:08d}.safetensors"
+        if not path.is_file():
+            return None
+        return load_run(run.dir, app=run.app, device=device, checkpoint=path, registry=run.registry).net("G"), f"step {cfg.pretrain_steps} of this run"
+    if not cfg.init:
+        return None
+    g = build_generator(cfg.model, cfg.scale, cfg.features, cfg.blocks, cfg.bicubic_skip, cfg.batchnorm)
+    g.load_state_dict(initial_state(cfg.init, vars(cfg), run.registry))
+    return g.to(device).eval().requires_grad_(False), f"init={cfg.init}"
+
+
+def l1_vs_gan(l1: nn.Module, gan: nn.Module, images: list[tuple[str, np.ndarray]], scale: int, device: torch.device,
+              size: int = 128) -> np.ndarray:
+    """One row per picture, central size x size crops zoomed x2: bicubic | L1 stage | GAN | truth (MATLAB-bicubic LR),
+    each titled with its sharpness (variance of the Laplacian)."""
+    rows = []
+    for name, hr in images:
+        hr = mod_crop(centre(hr, size), scale)
+        lr = CONDITIONS["matlab_bicubic"](hr, scale)
+        outs = [baselines(lr, scale)["bicubic"], upscale_rgb(l1, lr, scale, device=device), upscale_rgb(gan, lr, scale, device=device), hr]
+        titles = [f"{t} ({sharpness(o):.0f})" for t, o in zip(("bicubic", "L1 stage", "GAN", f"truth, {name}"), outs)]
+        rows.append(side_by_side([upscale_nearest(o, 2 * o.shape[0]) for o in outs], titles))
+    width = max(r.shape[1] for r in rows)
+    return np.concatenate([np.pad(r, ((0, 0), (0, width - r.shape[1]), (0, 0)), constant_values=255) for r in rows], 0)
 
 
 def feature_network_name(vgg_weights: str) -> str:

@@ -15,9 +15,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from gansuite_core import EMA, Context, Game, IndexedStream, Phase, Player
+from gansuite_core import EMA, Context, Game, IndexedStream, Phase, Player, UserError
 from gansuite_core.pictures import save_png, side_by_side
 
+from .bundled import initial_state
 from .config import SRConfig
 from .data import TRAIN_IMAGES, CropSource, downscale, embedded_image, scan_folder, to_tensor
 from .losses import VGGFeatures, judge_accuracy, make_adversarial_losses, make_pixel_loss
@@ -38,6 +39,8 @@ def training_images(cfg: SRConfig) -> list:
 
 
 def make_game(cfg: SRConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
+    if cfg.init and not resuming(ctx):  # the engine copies G into its EMA after this, so the average starts there too
+        load_generator(nets["G"], cfg, ctx)
     source = CropSource(training_images(cfg), cfg.patch * cfg.scale, cfg.scale, cfg.degradation, cfg.crops_per_image)
     data = IndexedStream(source, cfg.batch, seed=ctx.seed, rank=ctx.rank, world=ctx.world, workers=ctx.workers,
                          pin_memory=ctx.pin_memory)
@@ -77,6 +80,19 @@ def make_game(cfg: SRConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
         # the generator's BatchNorm statistics are averaged with its weights by the engine.
         ema={"G": EMA(half_life=cfg.ema_half_life, batch=cfg.batch)},
         judge="D", judge_accuracy=judge_accuracy, snapshot=snapshot)
+
+
+def resuming(ctx: Context) -> bool:
+    """A new run's directory has no checkpoint yet (the CLI refuses a used --out without --resume)."""
+    return ctx.run_dir is not None and any((Path(ctx.run_dir) / "checkpoints").glob("*.safetensors"))
+
+
+def load_generator(g: nn.Module, cfg: SRConfig, ctx: Context) -> None:
+    """G's starting weights from `init` (see bundled.initial_state); a mismatch is the user's to fix, so one line."""
+    try:
+        g.load_state_dict(initial_state(cfg.init, vars(cfg), ctx.registry))
+    except RuntimeError as e:
+        raise UserError(f"init={cfg.init}: not this run's generator ({str(e).splitlines()[0]})") from None
 
 
 def preview_batch(scale: int, size: int = 48) -> dict[str, torch.Tensor]:
