@@ -11,8 +11,12 @@ megapixels per second against OpenCV bicubic (one thread each).
     OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py train --scale 4 --steps 800 --set lr=2e-4 --set pixel_loss=mse
     # the models shipped in the package (their training is examples/train_bundled_sr.py)
     OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py bundled --model x4
+    # the adversarial stage alone, from the bundled x4 (= the default L1 stage): L1 vs GAN, sharpness, crops
+    OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py gan --init x4 --steps 300
+    OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py gan --init x4 --steps 300 --set gan_weight=5e-2
 
-Prints one JSON line per result and a markdown table.
+Prints one JSON line per result and a markdown table (`gan`: PSNR-Y, SSIM-Y, sharpness and detail above the LR
+Nyquist limit for bicubic, the L1 model, the GAN model and the truth, per condition; crops in RUN/eval/l1-vs-gan.png).
 """
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ from gansuite_core import load_run, train_app
 from gansuite_super_resolution.bundled import load_bundled
 from gansuite_super_resolution.config import SRConfig
 from gansuite_super_resolution.data import downscale, embedded_image
-from gansuite_super_resolution.evaluation import CONDITIONS, METHODS, eval_images, score
+from gansuite_super_resolution.evaluation import CONDITIONS, METHODS, eval_images, evaluate, score
 from gansuite_super_resolution.upscale import upscale_rgb
 
 
@@ -70,12 +74,41 @@ def result(net: torch.nn.Module, scale: int, **info) -> dict:
     return row
 
 
+def gan_table(report: dict) -> str:
+    """L1 stage vs GAN per condition: PSNR-Y, SSIM-Y, sharpness, hf_energy, hf_correlation (truth: -, -, its sharpness, 1, 1)."""
+    lines = ["| LR made by | method | PSNR-Y | SSIM-Y | sharpness | HF energy | HF correlation |", "|---" * 7 + "|"]
+    for c in CONDITIONS:
+        rows = {"bicubic": report["matrix"][c]["bicubic"], "L1 stage": report["psnr_stage"]["matrix"][c]["model"],
+                "GAN": report["matrix"][c]["model"]}
+        for name, v in rows.items():
+            lines.append(f"| {c} | {name} | {v['psnr_y']:.2f} | {v['ssim_y']:.4f} | {v['sharpness']:.0f} | {v['hf_energy']:.3f} | {v['hf_correlation']:.3f} |")
+    lines.append(f"| all | truth | | | {report['hr_sharpness']:.0f} | 1 | 1 |")
+    return "\n".join(lines)
+
+
+def gan(args: argparse.Namespace, extra: dict) -> None:
+    """The adversarial stage from `--init` weights (pretrain_steps=0), then evaluate's report against those weights."""
+    run_dir = args.out / "-".join(["gan", str(args.init).replace("/", "_"), str(args.steps), *(f"{k}={v}" for k, v in extra.items())])
+    c0 = time.process_time()
+    train_app("super-resolution", run_dir, quiet=True, scale=args.scale, init=str(args.init), pretrain_steps=0, steps=args.steps,
+              sample_every=0, log_every=50, checkpoint_every=args.steps, **extra)
+    cpu = (time.process_time() - c0) / 60
+    run = load_run(run_dir, app="super-resolution")
+    report = evaluate(run, torch.device("cpu"))
+    print(json.dumps({"what": f"GAN stage from init={args.init} {' '.join(args.set)}".strip(), "steps": args.steps, "train_cpu_minutes": round(cpu, 2),
+                      "gain_db": {c: round(g, 3) for c, g in report["matrix_gain_over_bicubic_db"].items()},
+                      "l1_gain_db": {c: round(v["model"]["psnr_y"] - v["bicubic"]["psnr_y"], 3) for c, v in report["psnr_stage"]["matrix"].items()},
+                      "crops": str(run_dir / "eval" / "l1-vs-gan.png")}), flush=True)
+    print(gan_table(report), flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=("train", "bundled"))
+    ap.add_argument("what", choices=("train", "bundled", "gan"))
     ap.add_argument("--scale", type=int, default=4)
     ap.add_argument("--model", default=None, help="train: fast | srresnet | rrdb; bundled: x2 | x4")
-    ap.add_argument("--steps", type=int, default=SRConfig().pretrain_steps, help="L1 steps")
+    ap.add_argument("--steps", type=int, default=None, help="train: L1 steps (default pretrain_steps); gan: adversarial steps (default 300)")
+    ap.add_argument("--init", default="x4", help="gan: the L1 generator to start from: x2, x4, a run directory or a .safetensors file")
     ap.add_argument("--gan", type=int, default=0, help="adversarial steps after the L1 stage (0: none)")
     ap.add_argument("--degradation", default=SRConfig().degradation)
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="any other training option (repeatable)")
@@ -87,8 +120,12 @@ def main() -> None:
         result(net, card["architecture"]["scale"], what=f"bundled {card['name']}", steps=card["steps"],
                degradation=card["config"]["degradation"], train_cpu_minutes=card["train_cpu_minutes"])
         return
-    model = args.model or SRConfig().model
     extra = dict(kv.split("=", 1) for kv in args.set)  # strings: the core converts them as it does for --set
+    if args.what == "gan":
+        args.steps = args.steps or 300
+        return gan(args, extra)
+    args.steps = args.steps or SRConfig().pretrain_steps
+    model = args.model or SRConfig().model
     run_dir = args.out / "-".join([f"x{args.scale}", model, args.degradation, str(args.steps), *(f"{k}={v}" for k, v in extra.items())])
     c0 = time.process_time()  # CPU time: the machine is shared, wall time overstates
     train_app("super-resolution", run_dir, quiet=True, scale=args.scale, model=model, degradation=args.degradation,

@@ -283,3 +283,15 @@ def test_detail_measures_energy_and_agreement_above_the_lr_nyquist_limit():
     noisy = np.clip(hr + np.random.default_rng(0).normal(0, 20, hr.shape), 0, 255).astype(np.uint8)
     energy, corr = detail(high_band(noisy, 4), truth)
     assert energy > 1.2 and corr < 0.9  # noise adds energy that does not line up with the truth
+
+
+def test_generator_average_restarts_its_ramp_up_at_the_adversarial_stage():
+    from gansuite_core import EMA
+    from gansuite_super_resolution.game import StageEMA
+
+    plain, staged = EMA(half_life=5000, batch=16), StageEMA(half_life=5000, batch=16, restart=3000)
+    assert all(staged.beta(s * 16, 16) == plain.beta(s * 16, 16) for s in (0, 1, 100, 2999))  # the L1 stage: unchanged
+    assert staged.beta(3000 * 16, 16) == 0.0  # the first adversarial step: the average becomes G
+    assert staged.beta(3100 * 16, 16) == plain.beta(100 * 16, 16)  # then it ramps up as a new run's would
+    assert plain.beta(3100 * 16, 16) > 0.99 > staged.beta(3100 * 16, 16)
+    assert StageEMA(half_life=5000, batch=16).beta(3100 * 16, 16) == plain.beta(3100 * 16, 16)  # restart=0: never

@@ -10,6 +10,7 @@ Every phase compares SR with HR crops, so every phase loads a batch.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -24,6 +25,24 @@ from .data import TRAIN_IMAGES, CropSource, downscale, embedded_image, scan_fold
 from .losses import VGGFeatures, judge_accuracy, make_adversarial_losses, make_pixel_loss
 from .models import Discriminator, build_generator
 from .upscale import bicubic, to_uint8
+
+
+@dataclass(frozen=True)
+class StageEMA(EMA):
+    """The EMA with its ramp-up restarted at step `restart`, where the adversarial stage begins.
+
+    ESRGAN and Real-ESRGAN train the GAN as a new run from the PSNR-oriented model, so its average
+    starts there. Carried on, the L1 stage's average (half-life 2,400 images at step 3,000) still
+    held a quarter of the L1 weights after the default 300 adversarial steps, and that model was
+    only 1.2x as sharp as the L1 one (docs/super-resolution.md, Benchmark). Before `restart` this is EMA.
+    """
+
+    restart: int = 0  # the step at which the ramp-up starts again (0: never)
+
+    def beta(self, images_seen: int, images_per_step: int) -> float:
+        if 0 < self.restart <= images_seen // images_per_step:
+            images_seen -= self.restart * images_per_step  # the first adversarial step copies G, then the ramp-up
+        return super().beta(images_seen, images_per_step)
 
 
 def networks(cfg: SRConfig) -> dict[str, nn.Module]:
@@ -77,8 +96,8 @@ def make_game(cfg: SRConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
                 Phase("G", "G", g_adv, start=p)],
         data=data,
         # stylegan2-ada's EMA: the ramp-up (half-life <= 5 % of images seen) lets short demos use it from the start;
-        # the generator's BatchNorm statistics are averaged with its weights by the engine.
-        ema={"G": EMA(half_life=cfg.ema_half_life, batch=cfg.batch)},
+        # the generator's BatchNorm statistics are averaged with its weights by the engine. It restarts at the GAN stage.
+        ema={"G": StageEMA(half_life=cfg.ema_half_life, batch=cfg.batch, restart=p)},
         judge="D", judge_accuracy=judge_accuracy, snapshot=snapshot)
 
 
