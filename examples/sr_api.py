@@ -2,6 +2,7 @@
 
     .venv/bin/python examples/sr_api.py            # about a minute of CPU: the fast model, L1 then GAN
     .venv/bin/python examples/sr_api.py --full     # the defaults (SRResNet, 3,000 L1 + 300 GAN steps)
+    .venv/bin/python examples/sr_api.py --gan      # only the GAN stage, from the bundled x4 (init=x4; ~4 CPU minutes)
 """
 from __future__ import annotations
 
@@ -30,11 +31,19 @@ save_png(side_by_side([bicubic(lr, 4), sr, hr], ["bicubic", "bundled x4", "groun
 
 # 2. Your own run. Keyword options are the same keys as `--set` on the command line (core and application alike).
 if not (out / "run" / "checkpoints").is_dir():
-    options = {} if "--full" in sys.argv else {"model": "fast", "steps": 400, "pretrain_steps": 300}
+    options = {"model": "fast", "steps": 400, "pretrain_steps": 300}
+    if "--full" in sys.argv:
+        options = {}
+    if "--gan" in sys.argv:  # G starts from the bundled weights; pretrain_steps=0: adversarial steps only
+        options = {"init": "x4", "pretrain_steps": 0, "steps": 300}
     train_app("super-resolution", out / "run", scale=4, sample_every=0, **options)
 run = load_run(out / "run", app="super-resolution")  # networks rebuilt from config.toml, latest checkpoint, eval mode
 print(run.config.options)  # the frozen SRConfig of this run
 report = evaluate(run, torch.device("cpu"))  # what `gansuite evaluate` prints
 for cond, gain in report["matrix_gain_over_bicubic_db"].items():
-    print(f"LR by {cond:15s} model {report['matrix'][cond]['model']['psnr_y']:.2f} dB, gain over bicubic {gain:+.2f} dB")
+    m = report["matrix"][cond]["model"]
+    print(f"LR by {cond:15s} model {m['psnr_y']:.2f} dB, gain over bicubic {gain:+.2f} dB, sharpness {m['sharpness']:.0f}")
+if "psnr_stage" in report:  # a run past its L1 stage: the L1 generator it started from, and RUN/eval/l1-vs-gan.png
+    l1 = report["psnr_stage"]["matrix"]["matlab_bicubic"]["model"]
+    print(f"L1 generator ({report['psnr_stage']['from']}): {l1['psnr_y']:.2f} dB, sharpness {l1['sharpness']:.0f}")
 print(f"wrote {out / 'chelsea-bundled.png'}")
