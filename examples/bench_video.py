@@ -6,7 +6,7 @@ clips (camera: held-out photographs), and measures the surprise score on videos 
 event (an object appearing, or a cut to another held-out photograph).
 
     python examples/bench_video.py --out runs/bench/video                          # all variants, both data sets
-    python examples/bench_video.py --out runs/bench/video --data camera --only simvp-warp
+    python examples/bench_video.py --out runs/bench/video --data camera --only shift
     python examples/bench_video.py --out runs/bench/video --evaluate-only           # re-score existing runs
 
 Prints Markdown tables and writes OUT/results.json.
@@ -24,10 +24,11 @@ import numpy as np
 
 # name -> options on top of the application's defaults (the first is the default configuration)
 VARIANTS = {
-    "multiscale-warp": {},
-    "multiscale-pixels": {"warp": False},
-    "simvp-warp": {"generator": "simvp"},
-    "l2-only-pixels": {"warp": False, "lam_adv": 0, "lam_gdl": 0},
+    "multiscale-pixels": {},
+    "multiscale-warp": {"warp": True},
+    "simvp-warp": {"generator": "simvp", "warp": True},
+    "shift": {"generator": "shift"},
+    "l2-only-pixels": {"lam_adv": 0, "lam_gdl": 0},
 }
 DATA = {"moving-digits": {}, "camera": {"data": "camera"}}
 

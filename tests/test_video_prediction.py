@@ -15,7 +15,8 @@ from gansuite_video_prediction.losses import d_inputs, d_loss_bce, g_loss_adv, g
 from gansuite_video_prediction.config import VideoConfig
 from gansuite_video_prediction.evaluation import copy_last, flow_extrapolate, frame_scores, predict_all, score
 from gansuite_video_prediction.game import make_game
-from gansuite_video_prediction.models import MultiScaleDiscriminator, MultiScaleGenerator, SimVPGenerator, make_networks, rollout, warp
+from gansuite_video_prediction.models import (MultiScaleDiscriminator, MultiScaleGenerator, ShiftKernelGenerator, SimVPGenerator,
+                                              make_networks, rollout, shifted, warp)
 
 
 # --------------------------------------------------------------------------- losses
@@ -113,6 +114,35 @@ def test_untrained_generators_copy_the_last_frame(use_warp):
         assert torch.allclose(G(ctx)[-1], ctx[:, -1], atol=1e-5)
         G(ctx)[-1].sum().backward()  # and it can learn: the last layer gets a gradient
         assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in G.parameters())
+
+
+def test_shifted_moves_content_by_d():
+    x = torch.zeros(1, 1, 9, 9)
+    x[..., 4, 4] = 1
+    s = shifted(x, 1)  # (1, 1, 9, 9, 9): index (dy + 1) * 3 + (dx + 1) is x(p - d)
+    for i, (dy, dx) in enumerate((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)):
+        assert s[0, 0, i, 4 + dy, 4 + dx] == 1 and s[0, 0, i].sum() == 1
+    assert torch.equal(shifted(x, 1, 2)[0, 0, 8, 6, 6], torch.tensor(1.0))  # stride 2: d = (1, 1) moves it 2 px
+
+
+def _moving_square(vy: int, vx: int, frames: int = 4, size: int = 40) -> torch.Tensor:
+    clip = -torch.ones(1, frames, 1, size, size)
+    for t in range(frames):  # inside the frame for |v| <= 4 px and 5 frames
+        y, x = 17 + vy * t, 17 + vx * t
+        clip[0, t, 0, y: y + 6, x: x + 4] = 1
+        clip[0, t, 0, y + 2, x + 1] = -1  # a hole, so the square has texture of its own
+    return clip
+
+
+@pytest.mark.parametrize("v", [(2, 3), (-3, 1), (0, -4)])
+def test_untrained_shift_generator_extrapolates_constant_velocity(v):
+    G = ShiftKernelGenerator(1, width=4, radius=4)
+    clip = _moving_square(*v, frames=5)
+    pred = G(clip[:, :4])[0]
+    assert (pred - clip[:, 4]).abs().max() < 0.05  # an exact integer shift: the square keeps its edges and its hole
+    assert (clip[:, 3] - clip[:, 4]).abs().max() > 1.9  # while copy-last is wrong by the full contrast
+    pred.sum().backward()
+    assert G.beta.grad is not None and G.net[-1].weight.grad.abs().sum() > 0  # and it can learn
 
 
 def test_generator_and_discriminator_shapes():
@@ -270,7 +300,8 @@ def test_sum_reduction_is_the_reference_codes_per_clip_sums():
     assert torch.equal(per[1], d_inputs(seq, 2))
 
 
-@pytest.mark.parametrize("opts", [dict(reduction="sum", lam_adv=0.05, d_scales="each"), dict(generator="simvp", d_scales="each")])
+@pytest.mark.parametrize("opts", [dict(reduction="sum", lam_adv=0.05, d_scales="each"), dict(generator="simvp", d_scales="each"),
+                                  dict(generator="shift", shift_radius=2)])
 def test_variants_train_a_step(opts):
     from gansuite_core import Context
 

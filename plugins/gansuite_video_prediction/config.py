@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SOURCES = ("moving-digits", "camera", "bouncing-shapes", "skimage-gif")
-GENERATORS = ("multiscale", "simvp")
+GENERATORS = ("multiscale", "simvp", "shift")
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,8 @@ class VideoConfig:
     train_horizon: int = 3  # frames rolled out per training clip, gradients flowing through the fed-back predictions
     size: int = 64  # the model's square frame size; videos of another size are resized to it
     channels: int = 0  # 1 (grey) or 3 (RGB); 0: 1 for moving-digits, 3 for the other sources
-    generator: str = "multiscale"  # multiscale (Mathieu et al. 2016) | simvp (encoder-translator-decoder, Gao et al. 2022)
+    generator: str = "multiscale"  # multiscale (Mathieu et al. 2016) | simvp (encoder-translator-decoder, Gao et al. 2022) | shift (cost volume of the last two frames -> per-pixel shift kernels on the last frame, after FlowNet and DNA)
+    shift_radius: int = 4  # generator=shift: largest motion in px per frame it can represent (kernels of (2r+1)^2 shifts)
     warp: bool = False  # G outputs a flow field that warps the last frame plus a masked correction, instead of pixels alone
     scales: int = 4  # pyramid levels of the multiscale G and of D (paper: 4); size must be divisible by 2^(scales-1)
     width: int = 12  # G's base width w: multiscale [w, 2w, w] and [w, 2w, 2w, w]; simvp hidden channels 2w
@@ -52,6 +53,8 @@ class VideoConfig:
             raise ValueError(f"size={self.size}, scales={self.scales}: size must be divisible by 2^(scales-1) with a coarsest scale of at least 4 px")
         if self.generator == "simvp" and self.size % 4:
             raise ValueError(f"size={self.size}: generator=simvp needs a size divisible by 4")
+        if self.shift_radius < 1:
+            raise ValueError(f"shift_radius={self.shift_radius}: expected at least 1 px")
         if self.p not in (1, 2):
             raise ValueError(f"p={self.p}: expected 1 (L1) or 2 (L2)")
         if min(self.lam_lp, self.lam_gdl, self.lam_adv) < 0 or self.lam_lp + self.lam_gdl + self.lam_adv == 0:

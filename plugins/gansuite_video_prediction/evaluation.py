@@ -23,7 +23,7 @@ import torch
 
 from gansuite_core import GenerateRequest, Run, UserError
 from gansuite_core.metrics.image import psnr, sharpness, ssim
-from gansuite_core.pictures import grid, save_gif, save_png, upscale_nearest
+from gansuite_core.pictures import grid, label, save_gif, save_png, side_by_side, upscale_nearest
 
 from .data import PROCEDURAL, Procedural, test_set
 from .models import rollout
@@ -121,13 +121,42 @@ def _rgb(frames: np.ndarray) -> np.ndarray:
     return np.repeat(frames, 3, -1) if frames.shape[-1] == 1 else frames
 
 
-def prediction_strip(G: torch.nn.Module, clips: torch.Tensor, context: int, horizon: int, path: Path) -> Path:
-    """A PNG: per clip, a row of the true future frames above a row of the predicted ones."""
+def prediction_strip(G: torch.nn.Module, clips: torch.Tensor, context: int, horizon: int, path: Path,
+                     baselines: bool = False) -> Path:
+    """A PNG: per clip, a row of the true future frames above a row of the predicted ones.
+
+    With `baselines`, two more rows per clip (copy-last, Farneback flow) and a caption naming the rows.
+    """
     device = next(G.parameters()).device
     preds = batched_model_frames(G, clips, context, horizon, device)  # (N, H, h, w, C)
-    truth = to_uint8_frames(clips[:, context: context + horizon])
-    rows = np.concatenate([np.stack([_rgb(t), _rgb(p)]) for t, p in zip(truth, preds)])  # (2N, H, h, w, 3)
-    return save_png(upscale_nearest(grid(rows.reshape(-1, *rows.shape[2:]), nrow=horizon), 384), path)
+    frames = to_uint8_frames(clips)  # (N, K+H, h, w, C)
+    truth = frames[:, context: context + horizon]
+    per_clip = [[truth[i], preds[i]] for i in range(len(clips))]
+    if baselines:
+        for i, clip in enumerate(frames):
+            per_clip[i] += [copy_last(clip[:context], horizon), flow_extrapolate(clip[:context], horizon)]
+    rows = np.stack([_rgb(r) for rs in per_clip for r in rs])  # (rows*N, H, h, w, 3)
+    img = upscale_nearest(grid(rows.reshape(-1, *rows.shape[2:]), nrow=horizon), 384)
+    if baselines:
+        img = label(img, f"per clip: truth, model, copy-last, Farneback flow; columns: h = 1..{horizon}")
+    return save_png(img, path)
+
+
+def comparison_gif(G: torch.nn.Module, clips: torch.Tensor, context: int, horizon: int, path: Path) -> Path:
+    """A GIF of one clip per row: truth | model | copy-last | flow panels, the context first, then the predictions."""
+    device = next(G.parameters()).device
+    frames = _rgb(to_uint8_frames(clips))  # (N, K+H, h, w, 3)
+    preds = _rgb(batched_model_frames(G, clips, context, horizon, device))
+    rows = {"truth": frames[:, context:], "model": preds,
+            "copy-last": np.stack([copy_last(c[:context], horizon) for c in frames]),
+            "Farneback flow": np.stack([flow_extrapolate(c[:context], horizon) for c in frames])}
+    pictures = []
+    for t in range(context + horizon):
+        panels = [upscale_nearest(grid(frames[:, t] if t < context else r[:, t - context], nrow=1), 2 * len(clips) * clips.shape[-1])
+                  for r in rows.values()]  # one column of clips per method, blown up 2x
+        title = f"context frame {t + 1}/{context}" if t < context else f"predicted frame h={t - context + 1}"
+        pictures.append(label(side_by_side(panels, list(rows)), title))
+    return save_gif(pictures, path, fps=3)
 
 
 def evaluate(run: Run, device: torch.device) -> dict[str, Any]:
@@ -144,7 +173,7 @@ def evaluate(run: Run, device: torch.device) -> dict[str, Any]:
         "flow": score(predict_all(flow_extrapolate, frames, K, H), frames, K),
     }
     m, c, f = results["model"], results["copy_last"], results["flow"]
-    prediction_strip(G, clips[:4], K, H, run.dir / "eval-predictions.png")
+    prediction_strip(G, clips[:4], K, H, run.dir / "eval-predictions.png", baselines=True)
     return {
         "data": cfg.data, "clips": len(clips), "held_out": held_out, "context": K, "horizon": H,
         **results,

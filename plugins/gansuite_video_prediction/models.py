@@ -22,6 +22,16 @@ instead of pixels alone, a scale outputs a flow field that resamples the last fr
 pixel correction: Y = m * warp(last, flow) + (1 - m) * (base + correction). Moved content keeps its
 edges, which pixel regression blurs away within a few hundred CPU steps.
 
+Shift-kernel G (`generator=shift`, our choice for rigid motion on CPU budgets): a correlation cost
+volume (FlowNet, Dosovitskiy et al. ICCV 2015) tests every integer velocity d in [-r, r]^2 AT THE
+PIXEL BEING PREDICTED: under constant velocity, next(x) = last(x - d) = prev(x - 2d), so
+|last(x - d) - prev(x - 2d)|, box-averaged, is small for the true d. A small convnet reads the cost
+volume and outputs, per pixel, logits over the (2r+1)^2 shifts plus a pixel correction; the frame is
+the softmax-weighted sum of shifted copies of the last frame (DNA, Finn, Goodfellow & Levine, NeurIPS
+2016). The logits start as -beta * cost, so before training G is a block-matching extrapolator. A
+peaked kernel is an exact integer shift, so moved content keeps its edges over the whole rollout
+(bilinear warps blur a little more each fed-back step).
+
 Discriminator: one small convnet per scale on (two previous frames, candidate frame), stride-2
 convolutions down to 4x4, FC 4w-1 (paper FC 1024-512-1) -> one logit per scale.
 """
@@ -164,6 +174,59 @@ class SimVPGenerator(nn.Module):
         return [self.head(self.out(z), last, last)[0]]
 
 
+def shifted(x: torch.Tensor, radius: int, stride: int = 1) -> torch.Tensor:
+    """(B, C, H, W) -> (B, C, (2r+1)^2, H, W): entry d = (dy, dx) is x(p - stride * d), borders repeated."""
+    b, c, h, w = x.shape
+    cols = F.unfold(F.pad(x, (radius * stride,) * 4, mode="replicate"), 2 * radius + 1, dilation=stride)  # (B, C*D, H*W)
+    return cols.view(b, c, -1, h, w).flip(2)  # unfold's offset i is -d: flip so that index d's shift is +d
+
+
+class ShiftKernelGenerator(nn.Module):
+    """(B, K, C, H, W) -> [(B, C, H, W)]: cost volume of the last two frames -> per-pixel shift kernel on the last frame.
+
+    Velocity evidence lives at the source pixel p of the last frame: q(p, d) = softmax_d(-beta * C(p, d)),
+    C(p, d) = |last(p) - prev(p - d)| box-averaged. The pixel x of the next frame takes hypothesis d from
+    source x - d with logit alpha * log q(x - d, d): a textured source with a clear velocity (log q ~ 0)
+    beats a flat one that matches every velocity (log q = -log D), so moved digits do not fade into the
+    background they cross.
+    """
+
+    def __init__(self, channels: int, width: int = 8, radius: int = 4, window: int = 5) -> None:
+        super().__init__()
+        self.radius, self.window = radius, window
+        n, h = (2 * radius + 1) ** 2, 2 * width
+        self.beta = nn.Parameter(torch.tensor(20.0))  # cost -> velocity logit; 20: a cost of 0.25 is e^-5 less likely
+        self.alpha = nn.Parameter(torch.tensor(3.0))  # how strongly a confident source wins over flat ones
+        self.net = nn.Sequential(
+            nn.Conv2d(n + 2 * channels, h, 1), nn.SiLU(),  # 1x1 in and out: the D-channel ends are the costly ones
+            nn.Conv2d(h, h, 3, padding=1), nn.SiLU(),
+            nn.Conv2d(h, h, 3, padding=2, dilation=2), nn.SiLU(),
+            nn.Conv2d(h, h, 3, padding=1), nn.SiLU(),
+            nn.Conv2d(h, n + channels, 1))
+        nn.init.zeros_(self.net[-1].weight)  # starts as the block-matching extrapolator
+        nn.init.zeros_(self.net[-1].bias)
+
+    def _box(self, cost: torch.Tensor) -> torch.Tensor:
+        """(B, D, H, W) -> the mean over a window x window neighbourhood (motion is rigid within it), borders repeated."""
+        k, (h, w) = self.window, cost.shape[-2:]
+        y = F.pad(cost, (k // 2,) * 4, mode="replicate")
+        y = sum(y[..., i: i + w] for i in range(k))  # separable sums of slices: faster than avg_pool2d here
+        return sum(y[..., i: i + h, :] for i in range(k)) / (k * k)
+
+    def forward(self, context: torch.Tensor) -> list[torch.Tensor]:
+        last, prev = context[:, -1], context[:, -2]  # (B, C, H, W)
+        c, r = last.shape[1], self.radius
+        cand = shifted(last, r)  # (B, C, D, H, W): last(x - d), the candidate next frames
+        with torch.no_grad():  # the costs are measurements: gradients reach G through cand, beta, alpha and the net
+            src = self._box((last[:, :, None] - shifted(prev, r)).abs().mean(1))  # (B, D, H, W): C(p, d) at source p
+            cost = self._box((cand - shifted(prev, r, 2)).abs().mean(1))  # (B, D, H, W): C(x - d, d)
+        norm = torch.logsumexp(-self.beta * src, 1, keepdim=True)  # (B, 1, H, W): log q(p, d) = -beta C(p, d) - norm
+        logq = -self.beta * cost - shifted(norm, r)[:, 0]  # (B, D, H, W): log q(x - d, d)
+        out = self.net(torch.cat([cost, last, prev], 1))  # (B, D + C, H, W)
+        kernel = torch.softmax(self.alpha * logq + out[:, c:], 1)  # (B, D, H, W)
+        return [(kernel[:, None] * cand).sum(2) + out[:, :c]]
+
+
 class MultiScaleDiscriminator(nn.Module):
     """(N, 3, C, H, W) two previous frames and a candidate, or a list of them per scale -> (N, n) logits (real > 0)."""
 
@@ -191,6 +254,8 @@ def make_networks(cfg: VideoConfig) -> dict[str, nn.Module]:
     c = cfg.image_channels
     if cfg.generator == "simvp":
         G: nn.Module = SimVPGenerator(cfg.context, c, cfg.width, cfg.warp)
+    elif cfg.generator == "shift":
+        G = ShiftKernelGenerator(c, cfg.width, cfg.shift_radius)
     else:
         G = MultiScaleGenerator(cfg.context, c, cfg.size, cfg.scales, cfg.width, cfg.warp)
     nets = {"G": G}
