@@ -26,8 +26,8 @@ def demo(req: DemoRequest) -> DemoResult:
 
     return DemoResult(
         title=f"Video prediction: {report['data']}, {report['context']} frames in, {report['horizon']} out",
-        text=f"A small {cfg.generator} generator (warp head: {cfg.warp}) with GDL and a small adversarial term, trained "
-             f"{report['train_seconds'] / 60:.1f} min, on held-out test clips. The strip shows, per clip, the true future, "
+        text=f"A small {cfg.generator} generator{'' if cfg.generator == 'shift' else f' (warp head: {cfg.warp})'} with GDL and a small "
+             f"adversarial term, trained {report['train_seconds'] / 60:.1f} min, scored on test clips it never saw. The strip shows, per clip, the true future, "
              "the model's prediction, copy-last and Farneback flow; the animation plays the context, then the four side by side.",
         pictures=[run.dir / "eval-predictions.png", gif],
         numbers={**{f"MSE h={h} model / copy-last / flow": row("mse", h, ".1f") for h in (1, 2, 3, report["horizon"])},

@@ -11,7 +11,7 @@
 Registration only. The parts, one job each:
     config.py      the options (--set key=value)
     data.py        moving digits, camera clips, bouncing shapes, the skimage GIF, folders of videos
-    models.py      multiscale and SimVP-style generators, warp heads, the multi-scale discriminator
+    models.py      multiscale, SimVP-style and shift-kernel generators, warp heads, the multi-scale discriminator
     losses.py      Lp, gradient difference, adversarial (mean or the reference code's sums)
     game.py        the D and G phases
     evaluation.py  per-horizon scores against copy-last and Farneback flow; `gansuite generate`
@@ -37,7 +37,7 @@ QUICK = {"steps": 4, "batch": 2, "width": 4, "d_width": 4, "scales": 2, "size": 
 
 APP = Application(
     name="video-prediction",
-    summary="Next-frame prediction beyond MSE: multi-scale or SimVP-style G, GDL and adversarial losses (Mathieu et al. 2016)",
+    summary="Next-frame prediction beyond MSE: multi-scale, SimVP-style or shift-kernel G, GDL and adversarial losses (Mathieu et al. 2016)",
     config=VideoConfig, networks=make_networks, game=make_game, evaluate=evaluate, generate=generate,
     generate_suffixes=(".png", ".gif", ".npy"), demo=demo, core_defaults=CORE_DEFAULTS, quick=QUICK)
 
