@@ -301,7 +301,7 @@ def test_sum_reduction_is_the_reference_codes_per_clip_sums():
 
 
 @pytest.mark.parametrize("opts", [dict(reduction="sum", lam_adv=0.05, d_scales="each"), dict(generator="simvp", d_scales="each"),
-                                  dict(generator="shift", shift_radius=2)])
+                                  dict(generator="shift", shift_radius=2), dict(generator="shift", shift_correction=False)])
 def test_variants_train_a_step(opts):
     from gansuite_core import Context
 

@@ -19,6 +19,7 @@ class VideoConfig:
     channels: int = 0  # 1 (grey) or 3 (RGB); 0: 1 for moving-digits, 3 for the other sources
     generator: str = "multiscale"  # multiscale (Mathieu et al. 2016) | simvp (encoder-translator-decoder, Gao et al. 2022) | shift (cost volume of the last two frames -> per-pixel shift kernels on the last frame, after FlowNet and DNA)
     shift_radius: int = 4  # generator=shift: largest motion in px per frame it can represent (kernels of (2r+1)^2 shifts)
+    shift_correction: bool = True  # generator=shift: add a learned pixel correction to the shifted frame (false: shifted copies only)
     warp: bool = False  # G outputs a flow field that warps the last frame plus a masked correction, instead of pixels alone
     scales: int = 4  # pyramid levels of the multiscale G and of D (paper: 4); size must be divisible by 2^(scales-1)
     width: int = 12  # G's base width w: multiscale [w, 2w, w] and [w, 2w, 2w, w]; simvp hidden channels 2w

@@ -191,9 +191,9 @@ class ShiftKernelGenerator(nn.Module):
     background they cross.
     """
 
-    def __init__(self, channels: int, width: int = 8, radius: int = 4, window: int = 5) -> None:
+    def __init__(self, channels: int, width: int = 8, radius: int = 4, window: int = 5, correction: bool = True) -> None:
         super().__init__()
-        self.radius, self.window = radius, window
+        self.radius, self.window, self.c = radius, window, channels if correction else 0
         n, h = (2 * radius + 1) ** 2, 2 * width
         self.beta = nn.Parameter(torch.tensor(20.0))  # cost -> velocity logit; 20: a cost of 0.25 is e^-5 less likely
         self.alpha = nn.Parameter(torch.tensor(3.0))  # how strongly a confident source wins over flat ones
@@ -202,7 +202,7 @@ class ShiftKernelGenerator(nn.Module):
             nn.Conv2d(h, h, 3, padding=1), nn.SiLU(),
             nn.Conv2d(h, h, 3, padding=2, dilation=2), nn.SiLU(),
             nn.Conv2d(h, h, 3, padding=1), nn.SiLU(),
-            nn.Conv2d(h, n + channels, 1))
+            nn.Conv2d(h, n + self.c, 1))
         nn.init.zeros_(self.net[-1].weight)  # starts as the block-matching extrapolator
         nn.init.zeros_(self.net[-1].bias)
 
@@ -215,16 +215,17 @@ class ShiftKernelGenerator(nn.Module):
 
     def forward(self, context: torch.Tensor) -> list[torch.Tensor]:
         last, prev = context[:, -1], context[:, -2]  # (B, C, H, W)
-        c, r = last.shape[1], self.radius
+        c, r = self.c, self.radius
         cand = shifted(last, r)  # (B, C, D, H, W): last(x - d), the candidate next frames
         with torch.no_grad():  # the costs are measurements: gradients reach G through cand, beta, alpha and the net
             src = self._box((last[:, :, None] - shifted(prev, r)).abs().mean(1))  # (B, D, H, W): C(p, d) at source p
             cost = self._box((cand - shifted(prev, r, 2)).abs().mean(1))  # (B, D, H, W): C(x - d, d)
         norm = torch.logsumexp(-self.beta * src, 1, keepdim=True)  # (B, 1, H, W): log q(p, d) = -beta C(p, d) - norm
         logq = -self.beta * cost - shifted(norm, r)[:, 0]  # (B, D, H, W): log q(x - d, d)
-        out = self.net(torch.cat([cost, last, prev], 1))  # (B, D + C, H, W)
+        out = self.net(torch.cat([cost, last, prev], 1))  # (B, c + D, H, W): pixel correction (c = C or 0), kernel logits
         kernel = torch.softmax(self.alpha * logq + out[:, c:], 1)  # (B, D, H, W)
-        return [(kernel[:, None] * cand).sum(2) + out[:, :c]]
+        frame = (kernel[:, None] * cand).sum(2)  # (B, C, H, W)
+        return [frame + out[:, :c] if c else frame]
 
 
 class MultiScaleDiscriminator(nn.Module):
@@ -255,7 +256,7 @@ def make_networks(cfg: VideoConfig) -> dict[str, nn.Module]:
     if cfg.generator == "simvp":
         G: nn.Module = SimVPGenerator(cfg.context, c, cfg.width, cfg.warp)
     elif cfg.generator == "shift":
-        G = ShiftKernelGenerator(c, cfg.width, cfg.shift_radius)
+        G = ShiftKernelGenerator(c, cfg.width, cfg.shift_radius, correction=cfg.shift_correction)
     else:
         G = MultiScaleGenerator(cfg.context, c, cfg.size, cfg.scales, cfg.width, cfg.warp)
     nets = {"G": G}
