@@ -35,10 +35,13 @@ VARIANTS: dict[str, dict] = {
     "r1": {"r1_gamma": 0.1},
     "ttur": {"lr_d": 4e-4, "lr_g": 1e-4},
     "ada": {"ada": True, "diffaugment": ""},
+    "fastgan": {"model": "fastgan", "size": 64},
     "faces": {"data": "faces", "eval_samples": 50},
     "faces-plain": {"data": "faces", "eval_samples": 50, "diffaugment": ""},
     "faces-ada": {"data": "faces", "eval_samples": 50, "diffaugment": "", "ada": True},
+    "faces-fastgan": {"data": "faces", "eval_samples": 50, "model": "fastgan", "size": 64},
 }
+FACES_COMMON = {"size": 32, "fakes": 1000}  # faces KID on one protocol for every variant (see faces_kid)
 
 
 def train_one(variant: str, seed: int, out: Path, extra: dict) -> dict:
@@ -56,6 +59,37 @@ def train_one(variant: str, seed: int, out: Path, extra: dict) -> dict:
             "train_cpu_min": round((time.process_time() - cpu0) / 60, 2), "train_wall_min": round((time.perf_counter() - wall0) / 60, 2)}
 
 
+_FACES: dict = {}
+
+
+def faces_kid(run) -> dict:
+    """KID of 1,000 fakes against all 100 real faces, everything at 32 px, one rotation-CNN extractor.
+
+    The application's own faces KID compares 50 fakes with 50 reals on an extractor trained at the
+    run's size, so FastGAN (64 px) and DCGAN (32 px) are not scored on the same features, and 50
+    samples make it noisy. Here every variant's samples are area-resized to 32 px and scored on the
+    same extractor (trained once on the 100 real faces at 32 px, seed 0).
+    """
+    import torch
+    import torch.nn.functional as F
+
+    from gansuite_core.metrics import distribution
+    from gansuite_core.metrics.features import RotationExtractor, features_of
+    from gansuite_image_generation import data as datamod
+    from gansuite_image_generation.evaluation import sample
+
+    size = FACES_COMMON["size"]
+    if "extractor" not in _FACES:
+        real = datamod.to_float(datamod.load("faces", size, True, False)[0])  # (100, 1, 32, 32)
+        _FACES["extractor"] = ex = RotationExtractor(real, seed=0, data_name="faces at 32 px")
+        _FACES["real"] = features_of(ex, real)
+    fake = sample(run.net("G"), run.config.options, FACES_COMMON["fakes"], seed=0)
+    if fake.shape[-1] != size:
+        fake = F.interpolate(fake, size=(size, size), mode="area")
+    kid, kid_std = distribution.kid(_FACES["real"], features_of(_FACES["extractor"], fake), subsets=100, subset_size=100)
+    return {"kid32": kid, "kid32_std": kid_std}
+
+
 def evaluate_one(row: dict) -> dict:
     """The application's own evaluation of a trained run (EMA generator), added to its timing row.
 
@@ -71,6 +105,8 @@ def evaluate_one(row: dict) -> dict:
     row = {**row, "steps": run.step, "kid": report["model"]["kid"], "kid_floor": report["real_vs_real"]["kid"],
            "kid_ceiling": report["untrained_generator"]["kid"], "fid": report["model"]["fid"], "precision": report["model"]["precision"],
            "recall": report["model"]["recall"], "features": report["features"], "samples": report["samples_per_side"]}
+    if row["options"].get("data") == "faces":
+        row.update(faces_kid(run))
     if "flowers_modes" in report:
         m = report["flowers_modes"]["model"]
         row.update(modes=m["modes"], high_quality=m["high_quality"], reverse_kl=m["reverse_kl"],
@@ -97,14 +133,15 @@ def evaluate_pending(out: Path) -> None:
 
 def table(out: Path) -> str:
     rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines() if line.strip()]
-    lines = ["| variant | seed | steps | modes /36 | high-quality | reverse KL | KID (floor / ceiling) | CPU min | wall min |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| variant | seed | steps | modes /36 | high-quality | reverse KL | KID (floor / ceiling) | faces KID, 32 px, 1000 vs 100 | CPU min | wall min |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         modes = f"{r['modes']}" if "modes" in r else "-"
         hq = f"{r['high_quality']:.3f}" if "high_quality" in r else "-"
         kl = f"{r['reverse_kl']:.3f}" if "reverse_kl" in r else "-"
+        k32 = f"{r['kid32']:.3f} ± {r['kid32_std']:.3f}" if "kid32" in r else "-"
         lines.append(f"| {r['variant']} | {r['seed']} | {r['steps']} | {modes} | {hq} | {kl} | "
-                     f"{r['kid']:.4f} ({r['kid_floor']:.4f} / {r['kid_ceiling']:.4f}) | {r['train_cpu_min']} | {r['train_wall_min']} |")
+                     f"{r['kid']:.4f} ({r['kid_floor']:.4f} / {r['kid_ceiling']:.4f}) | {k32} | {r['train_cpu_min']} | {r['train_wall_min']} |")
     return "\n".join(lines)
 
 
