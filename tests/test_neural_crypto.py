@@ -16,11 +16,15 @@ from gansuite_neural_crypto.losses import alice_bob_loss, bits_wrong, bits_wrong
 from gansuite_neural_crypto.models import Eve, make_networks
 
 
-@pytest.mark.parametrize("arch", ["product", "mix"])
+@pytest.mark.parametrize("arch", ["pad", "product", "mix"])
 @pytest.mark.parametrize("act", ["tanh", "sigmoid"])
-@pytest.mark.parametrize("lengths", [(16, 16, 16), (8, 12, 10), (5, 3, 7)])
+@pytest.mark.parametrize("lengths", [(16, 16, 16), (8, 12, 10), (5, 3, 7), (6, 6, 9)])
 def test_networks_map_bits_to_bits_of_the_right_lengths(lengths, act, arch):
     p_bits, k_bits, c_bits = lengths
+    if arch == "pad" and p_bits != k_bits:
+        with pytest.raises(ValueError, match="arch=pad needs key_bits = plain_bits"):
+            CryptoConfig(plain_bits=p_bits, key_bits=k_bits, cipher_bits=c_bits, arch=arch)
+        return
     cfg = CryptoConfig(plain_bits=p_bits, key_bits=k_bits, cipher_bits=c_bits, act=act, arch=arch)
     nets = make_networks(cfg)
     b = message_batch(torch.Generator().manual_seed(0), 7, p_bits, k_bits)
@@ -47,6 +51,29 @@ def test_the_product_architecture_can_represent_a_one_time_pad_exactly():
     assert torch.equal(x[:, diag], p * k)
 
 
+def test_the_pad_architecture_is_perfectly_secret_before_any_training():
+    # arch=pad: Alice's network sees only P ⊙ K, so under a uniform key every plaintext has the same ciphertext
+    # distribution, whatever the weights. The exhaustive distinguisher (every key) proves it exactly on the values; the
+    # product architecture with random weights is told apart at once, and so would a pad-free Alice be after training.
+    cfg = CryptoConfig(plain_bits=8, key_bits=8, cipher_bits=8)
+    assert cfg.arch == "pad"  # the default (docs/neural-crypto.md: the only one that survives the exhaustive distinguisher)
+    torch.manual_seed(0)
+    pad = make_networks(cfg)["alice"]
+    assert exhaustive(pad, cfg, 6, 0, torch.device("cpu"))["largest_advantage"] == 0.0
+    d = dependence(pad, cfg, torch.device("cpu"), messages=256)
+    assert d["joint_flips"].max() == 0.0  # only P ⊙ K matters ...
+    p, k = message_batch(torch.Generator().manual_seed(1), 64, 8, 8).values()
+    assert (pad(p, -k) - pad(p, k)).abs().min() > 0  # ... and the key does
+    product = make_networks(CryptoConfig(plain_bits=8, key_bits=8, cipher_bits=8, arch="product"))["alice"]
+    assert exhaustive(product, cfg, 6, 0, torch.device("cpu"))["largest_advantage"] > 0.5
+    assert dependence(product, cfg, torch.device("cpu"), messages=256)["joint_flips"].max() > 0.5
+    # Bob's network undoes Alice's encoding, then the pad: (P ⊙ K) ⊙ K = P on ±1 bits.
+    bob = make_networks(cfg)["bob"]
+    p, k = message_batch(torch.Generator().manual_seed(1), 5, 8, 8).values()
+    c = pad(p, k)
+    assert torch.equal(bob(c, k), bob.net(c) * k) and torch.equal((p * k) * k, p)
+
+
 def test_the_paper_eve_of_the_battery_is_wider_and_deeper():
     cfg = CryptoConfig()
     plain, wide = Eve(16, 16, 1, 0, act=cfg.act), Eve(16, 16, 2, 1, act=cfg.act)
@@ -55,7 +82,7 @@ def test_the_paper_eve_of_the_battery_is_wider_and_deeper():
 
 
 def test_alice_mixes_every_input_bit_into_every_ciphertext_bit():
-    for arch in ("product", "mix"):
+    for arch in ("pad", "product", "mix"):
         alice = make_networks(CryptoConfig(arch=arch))["alice"]
         p = torch.full((1, 16), 0.5, requires_grad=True)
         k = torch.full((1, 16), 0.5, requires_grad=True)
@@ -154,6 +181,8 @@ def test_config_checks_and_eve_goal_scaling():
         resolve("neural-crypto", CryptoConfig, overrides={"lr": "2"})
     with pytest.raises(UserError, match="act"):
         resolve("neural-crypto", CryptoConfig, overrides={"act": "relu"})
+    with pytest.raises(UserError, match="arch=pad needs key_bits = plain_bits"):
+        resolve("neural-crypto", CryptoConfig, overrides={"key_bits": "12"})
 
 
 class OneTimePad(torch.nn.Module):
@@ -237,9 +266,9 @@ def test_dependence_recognises_a_one_time_pad():
     cfg = CryptoConfig(plain_bits=8, key_bits=8, cipher_bits=8)
     d = dependence(OneTimePad(), cfg, torch.device("cpu"), messages=512)
     assert np.allclose(d["key_flips"], np.eye(8)) and np.allclose(d["plain_flips"], np.eye(8))
-    assert d["xor_agreement"].min() == 1.0
+    assert d["xor_agreement"].min() == 1.0 and d["joint_flips"].max() == 0.0
     d = dependence(NoKey(), cfg, torch.device("cpu"), messages=512)
-    assert d["key_flips"].max() == 0 and d["xor_agreement"].max() < 0.6
+    assert d["key_flips"].max() == 0 and d["xor_agreement"].max() < 0.6 and d["joint_flips"].max() == 1.0
 
 
 def test_measure_reports_each_co_trained_eve_and_the_strongest():

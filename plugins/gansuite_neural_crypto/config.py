@@ -14,7 +14,7 @@ class CryptoConfig:
     plain_bits: int = 16  # plaintext length N
     key_bits: int = 16  # key length (one fresh key per message)
     cipher_bits: int = 16  # ciphertext length
-    arch: Literal["product", "mix"] = "product"  # Alice/Bob input: product = bits plus all key x input products (±1 XOR is a product); mix = the paper's
+    arch: Literal["pad", "product", "mix"] = "pad"  # pad: Alice's network sees only P ⊙ K, Bob's output is multiplied by K (a one-time pad by construction; needs key_bits = plain_bits); product: bits plus all key x input products (±1 XOR is a product); mix: the paper's
     width: int = 1  # channel multiplier of the conv layers (1: the paper's 2-4-4-1 channels)
     act: Literal["tanh", "sigmoid"] = "tanh"  # nonlinearity between layers; the paper's sigmoid is 1.4-6x slower to succeed
     fc_sigmoid: bool = True  # nonlinearity after the fully connected layer (paper); false: none (official code)
@@ -41,6 +41,8 @@ class CryptoConfig:
         for name in ("plain_bits", "key_bits", "cipher_bits"):
             if not 2 <= getattr(self, name) <= 4096:
                 raise ValueError(f"{name} must be between 2 and 4096, got {getattr(self, name)}")
+        if self.arch == "pad" and self.key_bits != self.plain_bits:
+            raise ValueError(f"arch=pad needs key_bits = plain_bits (one key bit per plaintext bit), got {self.key_bits} and {self.plain_bits}")
         for name in ("width", "batch", "eve_repeat", "probe_batch"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")

@@ -11,6 +11,11 @@ stride), paper §2.4: (4, 1 -> 2, 1), (2, 2 -> 4, 2), (1, 4 -> 4, 1), (1, 4 -> 1
 With ±1 bits, XOR is multiplication (Coutinho et al. 2018), so the one-time pad C = P ⊙ K and its
 inverse P = C ⊙ K are one linear layer away; the paper's network must approximate a product with
 sigmoids and in practice learns a cipher that outside attackers break (issue 12: 0.6-2.4 bits wrong).
+
+`arch="pad"`: the pad is structural. Alice's network sees only U = P ⊙ K and Bob's output is multiplied
+by K. Under a uniform key U is uniform and independent of P, so any C = f(U) is too (Shannon's perfect
+secrecy): no attacker, however strong, can do better than guessing. Training only teaches Alice and
+Bob a shared encoding f and its inverse; the adversarial game cannot make it leak, or secure it.
 """
 from __future__ import annotations
 
@@ -66,6 +71,20 @@ class Keyed(nn.Module):
         return self.net(with_products(x, k) if self.product else torch.cat([x, k], 1))
 
 
+class Pad(nn.Module):
+    """Alice (P, K) -> f(P ⊙ K), or Bob (C, K) -> g(C) ⊙ K: a mix & transform behind a one-time pad (N = key bits)."""
+
+    def __init__(self, in_bits: int, out_bits: int, role: str, **kw) -> None:
+        super().__init__()
+        self.role = role
+        self.net = MixTransform(in_bits, out_bits, **kw)
+
+    def forward(self, x: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+        if self.role == "alice":
+            return self.net(x * k)  # (B, N): only the padded word reaches the network
+        return self.net(x) * k  # (B, N): Bob undoes the encoding, then the pad
+
+
 class Eve(nn.Module):
     """Ciphertext C (B, Nc) -> plaintext guess (B, Np), without the key (the paper's architecture)."""
 
@@ -98,9 +117,15 @@ class MLP(nn.Module):
 def make_networks(cfg: CryptoConfig) -> dict[str, nn.Module]:
     """Alice, Bob and the co-trained Eve(s) (Abadi & Andersen 2016, §2.4; the MLP Eve: issue 12)."""
     kw = {"width": cfg.width, "fc_sigmoid": cfg.fc_sigmoid, "act": cfg.act}
+    if cfg.arch == "pad":
+        alice: nn.Module = Pad(cfg.plain_bits, cfg.cipher_bits, "alice", **kw)
+        bob: nn.Module = Pad(cfg.cipher_bits, cfg.plain_bits, "bob", **kw)
+    else:
+        alice = Keyed(cfg.plain_bits, cfg.key_bits, cfg.cipher_bits, cfg.arch == "product", **kw)
+        bob = Keyed(cfg.cipher_bits, cfg.key_bits, cfg.plain_bits, cfg.arch == "product", **kw)
     nets: dict[str, nn.Module] = {
-        "alice": Keyed(cfg.plain_bits, cfg.key_bits, cfg.cipher_bits, cfg.arch == "product", **kw),
-        "bob": Keyed(cfg.cipher_bits, cfg.key_bits, cfg.plain_bits, cfg.arch == "product", **kw),
+        "alice": alice,
+        "bob": bob,
         "eve": Eve(cfg.cipher_bits, cfg.plain_bits, extra_fc=cfg.eve_extra_fc, **kw),
     }
     if cfg.eves == "paper+mlp":

@@ -40,11 +40,16 @@ def save_bits_picture(nets: Mapping[str, nn.Module], cfg: Any, path: Path, seed:
     return save_png(side_by_side([_panel(x) for x in panels], titles), path)
 
 
-def save_dependence_picture(key_flips: np.ndarray, plain_flips: np.ndarray, path: Path) -> Path:
-    """Two (input bits, cipher bits) maps of how often flipping one input bit flips each ciphertext bit's sign.
+def save_dependence_picture(key_flips: np.ndarray, plain_flips: np.ndarray, path: Path, joint_flips: np.ndarray | None = None) -> Path:
+    """(input bits, cipher bits) maps of how often flipping one input bit flips each ciphertext bit's sign.
 
-    White = always, black = never. A one-time pad (C = P ⊙ K up to a permutation) shows one white
-    cell per row and column in both maps; a cipher without a key would show a black key map.
+    White = always, black = never. A bitwise one-time pad (C = P ⊙ K up to a permutation) shows one
+    white cell per row and column in the first two maps; a cipher without a key shows a black key map.
+    The third (when given): how often flipping P_j and K_j together moves C_i at all; all black means C
+    depends only on P ⊙ K, a one-time pad followed by an encoding (arch=pad).
     """
-    panels = [_panel(torch.from_numpy(m).float() * 2 - 1) for m in (key_flips, plain_flips)]
-    return save_png(side_by_side(panels, ["key bit -> cipher bit", "plain bit -> cipher bit"]), path)
+    maps, titles = [key_flips, plain_flips], ["key bit -> cipher bit", "plain bit -> cipher bit"]
+    if joint_flips is not None:
+        maps, titles = maps + [joint_flips], titles + ["plain+key bit -> cipher value"]
+    panels = [_panel(torch.from_numpy(m).float() * 2 - 1) for m in maps]
+    return save_png(side_by_side(panels, titles), path)
