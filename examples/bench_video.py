@@ -24,11 +24,12 @@ import numpy as np
 
 # name -> options on top of the application's defaults (the first is the default configuration)
 VARIANTS = {
-    "multiscale-pixels": {},
-    "multiscale-warp": {"warp": True},
+    "shift": {},
+    "shift-correction": {"shift_correction": True},
+    "multiscale-pixels": {"generator": "multiscale"},
+    "multiscale-warp": {"generator": "multiscale", "warp": True},
     "simvp-warp": {"generator": "simvp", "warp": True},
-    "shift": {"generator": "shift"},
-    "l2-only-pixels": {"lam_adv": 0, "lam_gdl": 0},
+    "l2-only-pixels": {"generator": "multiscale", "lam_adv": 0, "lam_gdl": 0},
 }
 DATA = {"moving-digits": {}, "camera": {"data": "camera"}}
 

@@ -14,17 +14,17 @@ class VideoConfig:
     objects: int = 1  # data=camera: up to this many moving objects (discs, squares) in front of the photograph (0: none)
     context: int = 10  # K: frames the generator sees before predicting
     horizon: int = 10  # H: frames rolled out at evaluation, in snapshots and by `gansuite predict`
-    train_horizon: int = 3  # frames rolled out per training clip, gradients flowing through the fed-back predictions
+    train_horizon: int = 2  # frames rolled out per training clip, gradients flowing through the fed-back predictions
     size: int = 64  # the model's square frame size; videos of another size are resized to it
     channels: int = 0  # 1 (grey) or 3 (RGB); 0: 1 for moving-digits, 3 for the other sources
-    generator: str = "multiscale"  # multiscale (Mathieu et al. 2016) | simvp (encoder-translator-decoder, Gao et al. 2022) | shift (cost volume of the last two frames -> per-pixel shift kernels on the last frame, after FlowNet and DNA)
+    generator: str = "shift"  # shift (cost volume of the last two frames -> per-pixel shift kernels on the last frame, after FlowNet and DNA) | multiscale (Mathieu et al. 2016) | simvp (encoder-translator-decoder, Gao et al. 2022)
     shift_radius: int = 4  # generator=shift: largest motion in px per frame it can represent (kernels of (2r+1)^2 shifts)
-    shift_correction: bool = True  # generator=shift: add a learned pixel correction to the shifted frame (false: shifted copies only)
+    shift_correction: bool = False  # generator=shift: add a learned pixel correction to the shifted frame (hazes the background by 300 steps on digits: measured)
     warp: bool = False  # G outputs a flow field that warps the last frame plus a masked correction, instead of pixels alone
     scales: int = 4  # pyramid levels of the multiscale G and of D (paper: 4); size must be divisible by 2^(scales-1)
-    width: int = 12  # G's base width w: multiscale [w, 2w, w] and [w, 2w, 2w, w]; simvp hidden channels 2w
-    d_width: int = 16  # D's base width per scale (paper: 64-128 channels, FC 1024-512)
-    batch: int = 8  # clips per batch
+    width: int = 8  # G's base width w: multiscale [w, 2w, w] and [w, 2w, 2w, w]; simvp hidden channels 2w
+    d_width: int = 8  # D's base width per scale (paper: 64-128 channels, FC 1024-512)
+    batch: int = 4  # clips per batch
     lr: float = 5e-4  # Adam learning rate of G
     d_lr: float = 2e-4  # Adam learning rate of D
     p: int = 2  # the image distance: 1 (L1) or 2 (L2)
@@ -34,8 +34,8 @@ class VideoConfig:
     lam_adv: float = 0.01  # weight of the adversarial term (0: no D at all, the ablation); relative to `reduction`
     reduction: str = "mean"  # mean: Lp/GDL per-pixel means | sum: per-clip sums over pixels, as the reference code (then lam_adv=0.05)
     d_scales: str = "finest"  # finest: D sees G's finest frame downsampled | each: D's scale k sees G's own scale-k output (reference code)
-    adv_start: int = 300  # steps of prediction-loss-only training before D and the adversarial term start
-    ema_images: float = 1000.0  # half-life of G's weight average in training clips, ramped up over the first 20x (0: no EMA copy)
+    adv_start: int = 150  # steps of prediction-loss-only training before D and the adversarial term start
+    ema_images: float = 300.0  # half-life of G's weight average in training clips, ramped up over the first 20x (0: no EMA copy)
     test_clips: int = 256  # clips in the fixed test set used by evaluate (procedural and camera: seeded; folders: held-out videos)
     max_frames: int = 2000  # frames read per user video (0: all)
 

@@ -31,13 +31,13 @@ from .game import make_game
 from .models import make_networks
 
 # The benchmarked defaults (docs/benchmarks.md) and a seconds-long configuration for tests.
-CORE_DEFAULTS = {"steps": 900, "sample_every": 300, "checkpoint_every": 300, "log_every": 25}
+CORE_DEFAULTS = {"steps": 300, "sample_every": 100, "checkpoint_every": 100, "log_every": 25}
 QUICK = {"steps": 4, "batch": 2, "width": 4, "d_width": 4, "scales": 2, "size": 32, "context": 3, "horizon": 3,
          "train_horizon": 2, "adv_start": 2, "test_clips": 4, "sample_every": 0, "checkpoint_every": 2, "log_every": 2}
 
 APP = Application(
     name="video-prediction",
-    summary="Next-frame prediction beyond MSE: multi-scale, SimVP-style or shift-kernel G, GDL and adversarial losses (Mathieu et al. 2016)",
+    summary="Next-frame prediction: multi-scale, SimVP-style or shift-kernel G with GDL and adversarial losses (Mathieu et al. 2016)",
     config=VideoConfig, networks=make_networks, game=make_game, evaluate=evaluate, generate=generate,
     generate_suffixes=(".png", ".gif", ".npy"), demo=demo, core_defaults=CORE_DEFAULTS, quick=QUICK)
 
