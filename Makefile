@@ -28,14 +28,22 @@ bench: $(STAMP)
 	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants default,mbstd --seeds 0,1,2,3,4 --jobs 2 --set steps=3000 --set probe_every=1000 --out runs/bench/ig3k
 	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants default,mbstd --seeds 0,1 --jobs 1 --set steps=2000 --set probe_every=1000 --out runs/bench/ig2k
 	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants faces,faces-ada --seeds 0,1,2,3,4 --jobs 2 --set steps=2000 --out runs/bench/ig-faces
+	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants hinge,lsgan,no-diffaugment,warmup,loser,ada,wgan-gp --seeds 1 --jobs 1 --set steps=2000 --set probe_every=1000 --out runs/bench/ig18
+	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants faces-fastgan --seeds 0 --jobs 1 --set steps=250 --set g_width=8 --set d_width=8 --out runs/bench/ig18-faces
 	OMP_NUM_THREADS=1 $(PY) examples/train_bundled_sr.py --scale 4 --out runs/bench/bundled --weights runs/bench/bundled/weights
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py bundled --model x4
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py bundled --model x2
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --steps 800 --out runs/bench/sr4-800
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --steps 1500 --set precision=bf16
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py gan --init x4 --steps 300
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py gan --init x4 --steps 300 --set gan_weight=5e-2
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --model fast --steps 1500 --degradation bicubic --out runs/bench/sr4-deg
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --model fast --steps 1500 --degradation mixed --out runs/bench/sr4-deg
 	OMP_NUM_THREADS=1 $(PY) examples/bench_video.py --out runs/bench/video --steps 300
+	OMP_NUM_THREADS=1 $(PY) examples/bench_video.py --out runs/bench/video-default --only shift
+	OMP_NUM_THREADS=1 $(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --budget standard --out runs/bench/crypto-pad
 	OMP_NUM_THREADS=1 $(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --budget full --out runs/bench/crypto-new
+	OMP_NUM_THREADS=1 $(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --budget full --out runs/bench/crypto-product --set arch=product
 	OMP_NUM_THREADS=1 $(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --budget full --out runs/bench/crypto-old --set arch=mix --set eves=paper --set ab_loss=mean
 	OMP_NUM_THREADS=1 $(PY) examples/bench_fake_detection.py --out runs/bench/fake-detection
 	OMP_NUM_THREADS=1 $(PY) examples/bench_synthetic_records.py --seeds 0,1,2,3,4 --steps 2000 --out runs/bench/records
