@@ -16,9 +16,10 @@ from gansuite_core import load_run
 out = Path(sys.argv[1] if len(sys.argv) > 1 else "runs/video-api")
 
 # 1. Train: any core or application option is a keyword. This is a shortened run (the benchmarked
-#    default is `gansuite train video-prediction`, 900 steps); lam_adv=0, lam_gdl=0 would be the L2-only ablation.
+#    default is `gansuite train video-prediction`: the shift-kernel G, 300 steps); generator="multiscale" would be
+#    Mathieu et al.'s G, lam_adv=0, lam_gdl=0 the L2-only ablation.
 if not (out / "checkpoints").is_dir():
-    gansuite_core.train_app("video-prediction", out, steps=150, adv_start=80, width=8, train_horizon=2,
+    gansuite_core.train_app("video-prediction", out, steps=150, adv_start=75, ema_images=150,
                             sample_every=0, checkpoint_every=150, test_clips=32)
 
 # 2. Open it: the EMA generator, the config it was trained with.
