@@ -34,6 +34,8 @@ bench: $(STAMP)
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py bundled --model x4
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py bundled --model x2
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --steps 800 --out runs/bench/sr4-800
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --degradation bicubic --gan 300 --out runs/bench/sr-bicubic
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 2 --degradation bicubic --gan 300 --out runs/bench/sr-bicubic
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --steps 1500 --set precision=bf16
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py gan --init x4 --steps 300
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py gan --init x4 --steps 300 --set gan_weight=5e-2
