@@ -134,8 +134,8 @@ def generate(run: Run, req: GenerateRequest) -> list[Path]:
 
 def demo(req: DemoRequest) -> DemoResult:
     """Train from scratch on the defaults for a couple of CPU-minutes, then attack the frozen Alice with a small battery."""
-    # The default (arch=pad) meets the goal in 1,400-2,000 steps (about 2 CPU-minutes, docs/neural-crypto.md); the run
-    # stops there. Its battery is the small `demo` budget (the benchmark runs `standard` and `full`).
+    # The default (arch=pad) meets the goal in 1,600-2,400 steps (1.1-1.8 CPU-minutes on one thread, 10 seeds,
+    # docs/neural-crypto.md); the run stops there. Its battery is the small `demo` budget (the benchmark runs `standard` and `full`).
     steps = 2500
     run, report = train_demo(req, steps=steps, sample_every=0, checkpoint_every=steps, attack_budget="demo")
     last = sorted(run.samples.glob("*.png"))[-1:] if run.samples.is_dir() else []
