@@ -44,6 +44,9 @@ bench: $(STAMP)
 	OMP_NUM_THREADS=1 $(PY) examples/bench_video.py --out runs/bench/video --steps 300
 	OMP_NUM_THREADS=1 $(PY) examples/bench_video.py --out runs/bench/video-default --only shift
 	OMP_NUM_THREADS=1 $(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --budget standard --out runs/bench/crypto-pad
+	OMP_NUM_THREADS=1 $(PY) examples/outside_attacker.py runs/bench/crypto-pad/seed-0
+	OMP_NUM_THREADS=1 $(VENV)/bin/gansuite train neural-crypto --out runs/bench/crypto-mix-control --steps 3000 --set arch=mix --set eves=paper --set ab_loss=mean
+	OMP_NUM_THREADS=1 $(PY) examples/outside_attacker.py runs/bench/crypto-mix-control
 	OMP_NUM_THREADS=1 $(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --budget full --out runs/bench/crypto-new
 	OMP_NUM_THREADS=1 $(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --budget full --out runs/bench/crypto-product --set arch=product
 	OMP_NUM_THREADS=1 $(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --budget full --out runs/bench/crypto-old --set arch=mix --set eves=paper --set ab_loss=mean
