@@ -16,7 +16,15 @@ from gansuite_core import EMA, Context, Game, Phase, Player
 from .config import Toy2DConfig
 from .data import mixture, real_packs
 from .evaluation import reached_goal, score
-from .losses import accuracy, d_loss, g_loss, r1_penalty
+from .losses import accuracy, d_loss, g_loss, interpolate_penalty, r1_penalty
+
+
+def lr_factor(cfg: Toy2DConfig, step: int) -> float:
+    """Both players' learning rate at `step`, as a share of lr and d_lr."""
+    factor = 0.5 ** (step / cfg.anneal) if cfg.anneal else 1.0  # smooth halving every `anneal` steps
+    if cfg.decay_end:  # linear tail to 0 (CycleGAN, Zhu et al. 2017): settle G's points once the modes are found
+        factor *= min(1.0, max(0.0, (cfg.decay_end - step) / (cfg.decay_end - cfg.decay_start)))
+    return factor
 
 
 def make_game(cfg: Toy2DConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
@@ -29,14 +37,20 @@ def make_game(cfg: Toy2DConfig, nets: dict[str, nn.Module], ctx: Context) -> Gam
     def d_phase(n, real, step):
         with torch.no_grad():
             f = fake(n)
-        loss, logs = d_loss(n["D"](real), n["D"](f))
-        if cfg.r1:
-            logs["r1"] = r1_penalty(n["D"], real, cfg.r1)
+        loss, logs = d_loss(n["D"](real), n["D"](f), cfg.loss)
+        if cfg.gp:
+            logs["gp"] = interpolate_penalty(n["D"], real, f, cfg.gp, cfg.gp_center, cfg.d_unit * mix.sigma)
+            loss = loss + logs["gp"]
+        if cfg.r1 and cfg.r1_every == 1:
+            logs["r1"] = r1_penalty(n["D"], real, cfg.r1, cfg.d_unit * mix.sigma)
             loss = loss + logs["r1"]
         return loss, logs
 
+    def r1_phase(n, real, step):  # lazy R1 on its own batch; the engine scales it by r1_every
+        return r1_penalty(n["D"], real, cfg.r1, cfg.d_unit * mix.sigma)
+
     def g_phase(n, batch, step):
-        return g_loss(n["D"](fake(n)))
+        return g_loss(n["D"](fake(n)), cfg.loss)
 
     def judge_accuracy(n, real) -> torch.Tensor:  # for `--set schedule=loser`
         return accuracy(n["D"](real), n["D"](fake(n)))
@@ -52,11 +66,12 @@ def make_game(cfg: Toy2DConfig, nets: dict[str, nn.Module], ctx: Context) -> Gam
     def adam(lr: float):
         return lambda params: torch.optim.Adam(params, lr=lr, betas=(cfg.beta1, cfg.beta2))
 
-    # Exponential decay stepped once per step by the engine: lr * 0.5 ** (step / anneal).
-    decay = (lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, 0.5 ** (1 / cfg.anneal))) if cfg.anneal else None
+    # The engine steps the schedule once per training step.
+    decay = (lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda step: lr_factor(cfg, step))) if cfg.anneal or cfg.decay_end else None
     return Game(
         players=[Player("G", ["G"], adam(cfg.lr), scheduler=decay), Player("D", ["D"], adam(cfg.d_lr), scheduler=decay)],
-        phases=[Phase("D", "D", d_phase), Phase("G", "G", g_phase, data=False)],
+        phases=[Phase("D", "D", d_phase), Phase("G", "G", g_phase, data=False)]
+        + ([Phase("D_r1", "D", r1_phase, every=cfg.r1_every, lazy=True)] if cfg.r1 and cfg.r1_every > 1 else []),
         data=real_packs(mix, cfg.batch, cfg.pack, seed=ctx.seed, rank=ctx.rank),
         ema={"G": EMA(half_life=cfg.ema_half_life, batch=cfg.batch * cfg.pack)},
         judge="D", judge_accuracy=judge_accuracy,

@@ -44,11 +44,15 @@ class Generator(nn.Module):
 class Discriminator(nn.Module):
     """Packs of points (B, pack, 2) -> one logit per pack (B,)."""
 
-    def __init__(self, hidden: int, layers: int, pack: int, unit: float) -> None:
+    def __init__(self, hidden: int, layers: int, pack: int, unit: float, spectral: bool = False) -> None:
         super().__init__()
         self.pack = pack
         # LeakyReLU(0.2): with plain ReLU, D's deeper units died in our runs and its output went flat.
         self.body = mlp(2 * pack, hidden, layers, 1, slope=0.2)
+        if spectral:  # each layer's largest singular value kept at 1 by power iteration (Miyato et al. 2018)
+            for i, m in enumerate(self.body):
+                if isinstance(m, nn.Linear):
+                    self.body[i] = nn.utils.parametrizations.spectral_norm(m)
         # Coordinates are read in units of `unit` (a multiple of the modes' sigma), so that the
         # first layer's kinks are as fine, relative to the modes, on the grid as on the ring.
         self.register_buffer("unit", torch.tensor(float(unit)))
@@ -61,4 +65,5 @@ class Discriminator(nn.Module):
 def networks(cfg: Toy2DConfig) -> dict[str, nn.Module]:
     """The application's networks for a config: G (B, latent) -> (B, 2), D (B, pack, 2) -> (B,)."""
     return {"G": Generator(cfg.latent, cfg.g_hidden, cfg.g_layers),
-            "D": Discriminator(cfg.d_hidden, cfg.d_layers, cfg.pack, cfg.d_unit * mixture(cfg.data).sigma)}
+            "D": Discriminator(cfg.d_hidden, cfg.d_layers, cfg.pack, cfg.d_unit * mixture(cfg.data).sigma,
+                               spectral=cfg.spectral_norm)}
