@@ -70,6 +70,8 @@ def test_ablation_config_has_no_discriminator():
         VideoConfig(lam_lp=0, lam_gdl=0, lam_adv=0)
     with pytest.raises(ValueError, match="data="):
         VideoConfig(data="/no/such/folder")
+    with pytest.raises(ValueError, match="shift_window=4: expected an odd"):
+        VideoConfig(shift_window=4)
 
 
 # --------------------------------------------------------------------------- models and rollout
@@ -143,6 +145,18 @@ def test_untrained_shift_generator_extrapolates_constant_velocity(v):
     assert (clip[:, 3] - clip[:, 4]).abs().max() > 1.9  # while copy-last is wrong by the full contrast
     pred.sum().backward()
     assert G.beta.grad is not None and G.net[-1].weight.grad.abs().sum() > 0  # and it can learn
+
+
+@pytest.mark.parametrize("v", [(2, 3), (-3, 1), (0, -4)])
+def test_a_wide_cost_window_moves_a_flat_object_whole(v):
+    clip = -torch.ones(1, 5, 1, 48, 48)
+    for t in range(5):  # a uniform 12-px square: its inside matches every velocity, only its edges tell
+        clip[0, t, 0, 18 + v[0] * t: 30 + v[0] * t, 18 + v[1] * t: 30 + v[1] * t] = 1
+    with torch.no_grad():
+        torn = ShiftKernelGenerator(1, width=4, radius=4, window=5)(clip[:, :4])[0]
+        whole = ShiftKernelGenerator(1, width=4, radius=4, window=13)(clip[:, :4])[0]
+    assert (torn - clip[:, 4]).abs().max() > 1.0  # a 5-px window leaves the inside behind
+    assert (whole - clip[:, 4]).abs().max() < 0.2  # a 13-px window sees the edges from the inside
 
 
 def test_generator_and_discriminator_shapes():
@@ -301,7 +315,8 @@ def test_sum_reduction_is_the_reference_codes_per_clip_sums():
 
 
 @pytest.mark.parametrize("opts", [dict(reduction="sum", lam_adv=0.05, d_scales="each"), dict(generator="simvp", d_scales="each"),
-                                  dict(generator="shift", shift_radius=2), dict(generator="shift", shift_correction=False)])
+                                  dict(generator="shift", shift_radius=2), dict(generator="shift", shift_correction=False),
+                                  dict(generator="shift", shift_window=9)])
 def test_variants_train_a_step(opts):
     from gansuite_core import Context
 

@@ -9,7 +9,8 @@ from .evaluation import comparison_gif
 # Measured (docs/video-prediction.md, 2026-11-24): the shift-kernel G trained 150 steps at batch 4 (1.3 CPU-min)
 # predicts recognisable digits for the first three frames and beats copy-last's MSE and SSIM at every horizon
 # (SSIM h=1 0.828 against 0.667). The SimVP+warp demo it replaces took 4.3 CPU-min and predicted blobs after h=1.
-DEMO = {"generator": "shift", "shift_correction": True, "steps": 150, "batch": 4, "context": 10, "horizon": 10, "train_horizon": 2, "width": 8, "d_width": 8,
+# It keeps the settings it was measured with (window 5, lam_adv 0.01, train_horizon 2), not today's training defaults.
+DEMO = {"generator": "shift", "shift_correction": True, "shift_window": 5, "lam_adv": 0.01, "steps": 150, "batch": 4, "context": 10, "horizon": 10, "train_horizon": 2, "width": 8, "d_width": 8,
         "adv_start": 75, "test_clips": 32, "sample_every": 0, "checkpoint_every": 150, "log_every": 25, "ema_images": 150}
 
 

@@ -256,7 +256,7 @@ def make_networks(cfg: VideoConfig) -> dict[str, nn.Module]:
     if cfg.generator == "simvp":
         G: nn.Module = SimVPGenerator(cfg.context, c, cfg.width, cfg.warp)
     elif cfg.generator == "shift":
-        G = ShiftKernelGenerator(c, cfg.width, cfg.shift_radius, correction=cfg.shift_correction)
+        G = ShiftKernelGenerator(c, cfg.width, cfg.shift_radius, cfg.shift_window, cfg.shift_correction)
     else:
         G = MultiScaleGenerator(cfg.context, c, cfg.size, cfg.scales, cfg.width, cfg.warp)
     nets = {"G": G}
