@@ -138,6 +138,7 @@ class Application:
     demo: Callable[["DemoRequest"], "DemoResult"] | None = None  # a short offline run for `gansuite demo`
     core_defaults: dict[str, Any] = field(default_factory=dict)  # the app's own defaults for core options
     quick: dict[str, Any] = field(default_factory=dict)  # overrides for a seconds-long run (contract tests, smoke checks)
+    legacy_options: dict[str, Any] = field(default_factory=dict)  # option -> what a run saved before the option existed meant (its config lacks the key), so old runs load as they trained
     plugin: str = ""  # filled in by the registry: which plugin registered it
 
 

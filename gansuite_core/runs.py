@@ -111,6 +111,9 @@ def read_config(run_dir: Path, registry: Any = None, overrides: dict[str, Any] |
         if registry is None:
             raise TypeError("read_config: pass the plugin registry or the Application")
         app = registry.app(name)
+    saved = data.get("app_options")
+    if isinstance(saved, dict) and app.legacy_options:  # an option added after this run was made: what it ran with
+        data["app_options"] = {**{k: v for k, v in app.legacy_options.items() if k not in saved}, **saved}
     return app, resolve(name, app.config, app_defaults=app.core_defaults, file=data, file_name=str(path), overrides=overrides)
 
 

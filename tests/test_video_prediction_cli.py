@@ -156,3 +156,17 @@ def test_bad_option_is_one_line_in_a_real_process(tmp_path):
     r = subprocess.run([sys.executable, "-m", "gansuite_core", "train", PLUGIN, "--out", str(tmp_path / "r"), "--set", "p=3"],
                        env=env, capture_output=True, text=True)
     assert r.returncode == 2 and r.stderr.strip().count("\n") == 0 and "p=3: expected 1 (L1) or 2 (L2)" in r.stderr
+
+
+def test_a_run_saved_before_shift_window_loads_with_its_5px_window(run_dir, tmp_path):
+    import shutil
+
+    from gansuite_core.runs import read_config
+    from gansuite_video_prediction.plugin import APP
+
+    assert read_config(run_dir, app=APP)[1].options.shift_window == 13  # saved today: the key is in the file
+    old = tmp_path / "old"
+    shutil.copytree(run_dir, old)
+    text = (old / "config.toml").read_text()
+    (old / "config.toml").write_text("\n".join(l for l in text.splitlines() if not l.startswith("shift_window")))
+    assert read_config(old, app=APP)[1].options.shift_window == 5  # what it was trained with
