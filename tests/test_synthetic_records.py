@@ -149,3 +149,15 @@ def test_the_game_reads_nothing_on_the_host(monkeypatch, dp):
     g, g_logs = g_phase.loss(nets, None, 0)
     (d + g).backward()
     assert reads == [] and all(v.ndim == 0 for v in {**d_logs, **g_logs}.values())
+
+
+def test_ema_half_life_is_an_option_in_batches():
+    from gansuite_core import Context
+    from gansuite_synthetic_records.game import make_game
+    from gansuite_synthetic_records.models import make_networks
+
+    cfg = RecordsConfig(g_dims="32", d_dims="32", noise=8, batch=50, ema_half_life=80)
+    game = make_game(cfg, make_networks(cfg), Context(torch.device("cpu"), 0, 0, 1, 0, None))
+    assert game.ema["G"].half_life == 80 * 50  # rows: 80 batches of 50
+    with pytest.raises(ValueError, match="ema_half_life = 0: expected a positive"):
+        RecordsConfig(ema_half_life=0)

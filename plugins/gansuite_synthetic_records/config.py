@@ -36,7 +36,8 @@ class RecordsConfig:
     noise_multiplier: float = 1.0  # dp: Gaussian noise std per critic step, in units of dp_clip
     dp_clip: float = 1.0  # dp: each example's (pack's) critic gradient is clipped to this norm
     epsilon: float = 0.0  # dp: privacy budget at delta 1e-5; training stops before it is exceeded (0 = run all steps, report epsilon)
-    ema: bool = True  # sample with an EMA of the generator (half-life 20 batches of rows); false: the last weights
+    ema: bool = True  # sample with an EMA of the generator (half-life `ema_half_life` batches of rows); false: the last weights
+    ema_half_life: float = 20.0  # ema: batches after which an old weight's share in the average has halved
     utility_trees: int = 100  # trees of the random forest that `evaluate` trains for utility (beside a ridge/logistic model)
     eval_seed: int = 0  # seed of the synthetic rows and models that `evaluate` draws and trains
 
@@ -48,6 +49,8 @@ class RecordsConfig:
         for name in ("modes", "noise", "pac", "batch", "critic_repeat", "utility_trees"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} = {getattr(self, name)}: expected an integer >= 1")
+        if self.ema_half_life <= 0:
+            raise ValueError(f"ema_half_life = {self.ema_half_life}: expected a positive number of batches")
         if self.batch % self.pac:
             raise ValueError(f"batch = {self.batch} must be a multiple of pac = {self.pac}")
         if self.noise_multiplier <= 0 or self.dp_clip <= 0 or self.epsilon < 0:

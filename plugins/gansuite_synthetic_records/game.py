@@ -105,7 +105,7 @@ def make_game(cfg: RecordsConfig, nets: dict[str, nn.Module], ctx: Context) -> G
         ],
         phases=[Phase("D", "D", d_loss, repeat=cfg.critic_repeat), Phase("G", "G", g_loss, data=False)],
         data=SeededStream(lambda g: training_batch(table, cfg.batch, g, cfg.dp), seed=ctx.seed, rank=ctx.rank),
-        ema={"G": EMA(half_life=20 * cfg.batch, batch=cfg.batch)} if cfg.ema else {},
+        ema={"G": EMA(half_life=cfg.ema_half_life * cfg.batch, batch=cfg.batch)} if cfg.ema else {},
         judge="D",
         snapshot=snapshot,
         probe=probe,
