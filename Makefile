@@ -42,7 +42,8 @@ bench: $(STAMP)
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --model fast --steps 1500 --degradation bicubic --out runs/bench/sr4-deg
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --model fast --steps 1500 --degradation mixed --out runs/bench/sr4-deg
 	OMP_NUM_THREADS=1 $(PY) examples/bench_video.py --out runs/bench/video --steps 300
-	OMP_NUM_THREADS=1 $(PY) examples/bench_video.py --out runs/bench/video-default --only shift
+	OMP_NUM_THREADS=1 $(PY) examples/bench_video.py --out runs/bench/video-w13 --data moving-digits --only shift
+	OMP_NUM_THREADS=1 $(PY) examples/bench_video.py --out runs/bench/video-w13-cam --data camera --only shift
 	OMP_NUM_THREADS=1 $(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --budget standard --out runs/bench/crypto-pad
 	OMP_NUM_THREADS=1 $(PY) examples/outside_attacker.py runs/bench/crypto-pad/seed-0
 	OMP_NUM_THREADS=1 $(VENV)/bin/gansuite train neural-crypto --out runs/bench/crypto-mix-control --steps 3000 --set arch=mix --set eves=paper --set ab_loss=mean
@@ -52,6 +53,7 @@ bench: $(STAMP)
 	OMP_NUM_THREADS=1 $(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --budget full --out runs/bench/crypto-old --set arch=mix --set eves=paper --set ab_loss=mean
 	OMP_NUM_THREADS=1 $(PY) examples/bench_fake_detection.py --out runs/bench/fake-detection
 	OMP_NUM_THREADS=1 $(PY) examples/bench_synthetic_records.py --seeds 0,1,2,3,4 --steps 2000 --out runs/bench/records
+	OMP_NUM_THREADS=1 $(PY) examples/bench_synthetic_records.py --seeds 0,1,2,3,4 --steps 2000 --out runs/bench/records-ema80 --set ema_half_life=80
 	OMP_NUM_THREADS=1 $(PY) examples/bench_synthetic_records.py --seeds 0,1 --steps 1000 --out runs/bench/records-dp10 --set dp=true batch=100 noise_multiplier=4.81 epsilon=10
 	$(PY) -m pip install -q -e examples/plugins/gansuite-toy2d
 	OMP_NUM_THREADS=1 $(PY) examples/bench_toy2d.py --data grid ring --seeds 3 --jobs 1 --out runs/bench/toy2d

@@ -25,7 +25,7 @@ if not (out / "checkpoints").is_dir():
 # 2. Open it: the EMA generator, the config it was trained with.
 run = load_run(out)
 cfg = run.config.options
-G = run.net("G")  # MultiScaleGenerator or SimVPGenerator: (B, K, C, H, W) -> per-scale predictions, coarse to fine
+G = run.net("G")  # ShiftKernelGenerator by default (MultiScale/SimVP as options): (B, K, C, H, W) -> a list of predictions, the finest last
 print(f"{run.app.name} at step {run.step}: context {cfg.context}, horizon {cfg.horizon}, {cfg.image_channels} channel(s)")
 
 # 3. Predict the future of one fixed test clip by rolling the generator out on its own predictions.
