@@ -341,3 +341,49 @@ def test_fastgan_game_and_sizes_only_where_supported():
                          (dict(model="fastgan", size=64, conditional=True), "unconditional")):
         with pytest.raises(ValueError, match=message):
             ImageGenConfig(**bad)
+
+
+def test_evaluating_a_128px_run_trains_the_rotation_extractor_at_64px(monkeypatch):
+    """At 128 px the rotation CNN's 300 training steps cost more than a FastGAN run (7 CPU-s a step):
+    above 64 px it is trained on, and fed, area-downsampled images, and its name says so."""
+    from gansuite_image_generation import evaluation
+
+    seen = []
+
+    class Recorder:  # stands in for the core's RotationExtractor: records what it is trained on and fed
+        dim, name = 2, "rotation-CNN"
+
+        def __init__(self, real, **kwargs):
+            seen.append(tuple(real.shape[-2:]))
+
+        def __call__(self, images):
+            seen.append(tuple(images.shape[-2:]))
+            return images.mean((2, 3))[:, :2]
+
+    monkeypatch.setattr(evaluation, "RotationExtractor", Recorder)
+    cfg = ImageGenConfig(data="/some/folder", model="fastgan", size=128)
+    real = torch.rand(4, 3, 128, 128) * 2 - 1
+    ex = evaluation.choose_extractor(cfg, real, torch.device("cpu"), "folder")
+    assert ex(real).shape == (4, 2) and seen == [(64, 64), (64, 64)]
+    assert "downsampled to 64 px" in ex.name
+    assert torch.allclose(ex(real), real.reshape(4, 3, 64, 2, 64, 2).mean((3, 5)).mean((2, 3))[:, :2], atol=1e-6)  # area = 2x2 means
+    seen.clear()
+    small = evaluation.choose_extractor(ImageGenConfig(data="/some/folder", size=64), real[..., :64, :64], torch.device("cpu"), "folder")
+    assert seen == [(64, 64)] and small.name == "rotation-CNN"  # 64 px and below: as before
+
+
+def test_example_photo_folder_loads_with_its_odd_files(tmp_path, capsys):
+    """examples/make_photo_folder.py (the 128-px benchmark's folder): mixed JPEG/PNG crops, a subfolder,
+    a grayscale and an RGBA file all load at 128 px; its truncated JPEG is skipped and counted."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "make_photo_folder.py"
+    spec = importlib.util.spec_from_file_location("make_photo_folder", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    counts = module.make_folder(tmp_path / "photos", n=7, seed=0)
+    assert counts["jpeg"] + counts["png"] == 7 and any((tmp_path / "photos" / "holiday").iterdir())
+    x, labels, description = datamod.load(str(tmp_path / "photos"), 128, False, False)
+    assert x.shape == (9, 3, 128, 128) and labels is None and "9 images" in description
+    assert "skipped 1 unreadable image file(s) of 10" in capsys.readouterr().err
