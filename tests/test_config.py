@@ -58,3 +58,15 @@ def test_every_core_field_is_documented():
 
     assert {f.name for f in dataclasses.fields(CoreConfig)} <= set(docs)
     assert field_docs(Opts)["widths"] == "channel widths"
+
+
+@pytest.mark.parametrize("app, key", [("image-generation", "data"), ("video-prediction", "data"), ("super-resolution", "data"),
+                                      ("super-resolution", "eval_data"), ("fake-detection", "real"), ("synthetic-records", "data")])
+def test_a_relative_data_folder_is_stored_absolute(app, key, tmp_path, monkeypatch):
+    """A run trained on `--set data=photos` must evaluate from another directory: the saved config holds the absolute path."""
+    from gansuite_core.plugins import build_registry
+
+    (tmp_path / "photos").mkdir()
+    monkeypatch.chdir(tmp_path)
+    cfg = build_registry().app(app).config(**{key: "photos"})
+    assert getattr(cfg, key) == str(tmp_path / "photos")

@@ -6,6 +6,7 @@ generated images. With `fakes` empty the plugin trains its own forgers (`forgers
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 FORGER_MODELS = ("dcgan", "resnet")
@@ -33,6 +34,8 @@ class FakeDetectionConfig:
     eval_conditions: str = "jpeg:30,jpeg:50,jpeg:75,jpeg:95,blur:1,blur:2,blur:3,resize:0.5,resize:0.75,resize:1.5"  # degradations evaluate applies to both sides
 
     def __post_init__(self) -> None:
+        if self.real not in ("flowers", "faces"):  # a folder: stored absolute, so evaluate works from any directory
+            object.__setattr__(self, "real", os.path.abspath(os.path.expanduser(self.real)))
         for name in ("forger_steps", "forger_width", "n_real", "n_fake", "width", "batch"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")

@@ -4,12 +4,14 @@ The training defaults are the benchmarked configuration on `flowers` (docs/image
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Literal
 
 from .models import FASTGAN_SIZES, SIZES
 
 AUGMENTS = ("color", "translation", "cutout")
+NAMED_DATA = ("flowers", "faces", "mnist", "fashion-mnist", "cifar10", "celeba", "flowers102")  # data sets by name; anything else is a folder
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,10 @@ class ImageGenConfig:
     probe_every: int = 0  # every N steps log flowers mode coverage of 720 EMA samples (0: off)
 
     def __post_init__(self) -> None:
+        if self.data not in NAMED_DATA:  # a folder: stored absolute, so evaluate and generate work from any directory
+            object.__setattr__(self, "data", os.path.abspath(os.path.expanduser(self.data)))
+        if self.data_root:
+            object.__setattr__(self, "data_root", os.path.abspath(os.path.expanduser(self.data_root)))
         if self.size not in SIZES:
             raise ValueError(f"size must be one of {', '.join(map(str, SIZES))}, got {self.size}")
         for name, allowed in (("fit", ("crop", "pad")), ("model", ("dcgan", "resnet", "fastgan")), ("loss", ("ns", "hinge", "wgan-gp", "lsgan"))):

@@ -1,6 +1,7 @@
 """The options of `gansuite train super-resolution` (each field's comment is its --help line)."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Literal
 
@@ -36,6 +37,9 @@ class SRConfig:
     crops_per_image: int = 64  # crops drawn per image per data epoch (sets how often the shuffle repeats)
 
     def __post_init__(self) -> None:
+        for key in ("data", "eval_data"):  # folders are stored absolute, so evaluate works from any directory
+            if getattr(self, key):
+                object.__setattr__(self, key, os.path.abspath(os.path.expanduser(getattr(self, key))))
         if self.scale not in (2, 3, 4):
             raise ValueError(f"scale={self.scale}: expected 2, 3 or 4")
         if self.patch < 4 or self.batch < 1 or self.features < 4 or self.d_features < 4 or self.blocks < 1:

@@ -1,6 +1,7 @@
 """The options of `video-prediction` (`--set key=value`); each field's comment is its --help line."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,8 @@ class VideoConfig:
     def __post_init__(self) -> None:
         if self.data not in SOURCES and not Path(self.data).expanduser().is_dir():
             raise ValueError(f"data={self.data!r}: expected one of {', '.join(SOURCES)} or an existing folder of videos")
+        if self.data not in SOURCES:  # a folder: stored absolute, so evaluate and predict work from any directory
+            object.__setattr__(self, "data", os.path.abspath(os.path.expanduser(self.data)))
         if self.context < 2:
             raise ValueError(f"context={self.context}: need at least 2 frames (the discriminator and optical flow use two)")
         if self.horizon < 1 or self.train_horizon < 1:
