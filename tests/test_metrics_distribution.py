@@ -35,6 +35,21 @@ def test_disjoint_sets_score_zero_overlap_and_large_distance(gauss):
     assert dm.density_coverage(a, far) == (0.0, 0.0)
 
 
+def test_kid_on_sets_no_larger_than_a_subset_reports_a_real_spread(gauss):
+    """With 150 samples a side and subsets of 1000, every subset was both whole sets and the std was 0:
+    the value is the whole sets' unbiased MMD^2, the std the spread of half-size subsets."""
+    a, b = gauss
+    x, y = a[:150], b[:150] + 0.3
+    value, std = dm.kid(x, y, subsets=50, subset_size=1000)
+    k = lambda u, v: (u @ v / 8 + 1) ** 3  # noqa: E731  KID's kernel, pair by pair
+    n = len(x)
+    xx = sum(k(x[i], x[j]) for i in range(n) for j in range(n) if i != j) / (n * (n - 1))
+    yy = sum(k(y[i], y[j]) for i in range(n) for j in range(n) if i != j) / (n * (n - 1))
+    xy = sum(k(x[i], y[j]) for i in range(n) for j in range(n)) / n**2
+    assert value == pytest.approx(xx + yy - 2 * xy, rel=1e-6)
+    assert 0.05 * abs(value) < std < 2 * abs(value)  # was 0 (every subset identical)
+
+
 def test_fid_of_two_samples_of_one_gaussian_is_small_and_grows_with_the_shift(gauss):
     a, b = gauss
     same = dm.fid(a, b)
