@@ -57,6 +57,9 @@ bench: $(STAMP)
 	OMP_NUM_THREADS=1 $(PY) examples/bench_fake_detection.py --out runs/bench/fake-detection
 	OMP_NUM_THREADS=1 $(PY) examples/bench_synthetic_records.py --seeds 0,1,2,3,4 --steps 2000 --out runs/bench/records
 	OMP_NUM_THREADS=1 $(PY) examples/bench_synthetic_records.py --seeds 0,1,2,3,4 --steps 2000 --out runs/bench/records-ema80 --set ema_half_life=80
+	OMP_NUM_THREADS=1 $(PY) examples/bench_synthetic_records.py --seeds 0,1,2,3,4 --steps 2000 --out runs/bench/records-lr5e-4 --set lr=0.0005
+	OMP_NUM_THREADS=1 $(PY) examples/bench_synthetic_records.py --seeds 0,1,2,3,4 --steps 2000 --out runs/bench/records-g3x256 --set g_dims=256,256,256
+	for s in modes=1 batch=354 d_dims=512,512 lr=0.001 gp=1 noise=32; do OMP_NUM_THREADS=1 $(PY) examples/bench_synthetic_records.py --seeds 0,1 --steps 2000 --out runs/bench/records-screen-$$s --set $$s; done
 	OMP_NUM_THREADS=1 $(PY) examples/bench_synthetic_records.py --seeds 0,1 --steps 1000 --out runs/bench/records-dp10 --set dp=true batch=100 noise_multiplier=4.81 epsilon=10
 	$(PY) -m pip install -q -e examples/plugins/gansuite-toy2d
 	OMP_NUM_THREADS=1 $(PY) examples/bench_toy2d.py --data grid ring --seeds 3 --jobs 1 --out runs/bench/toy2d

@@ -28,7 +28,7 @@ class RecordsConfig:
     pac: int = 1  # PacGAN: the critic judges this many rows at once (Lin et al. 2018; CTGAN: 10; 1 measured better on small tables)
     batch: int = 200  # rows per batch, a multiple of pac
     lr: float = 0.0002  # Adam learning rate of both players (CTGAN: 2e-4)
-    weight_decay: float = 0.000001  # the generator's L2 weight decay (CTGAN: 1e-6)
+    weight_decay: float = 0.000001  # L2 weight decay of both players' Adam (CTGAN: 1e-6)
     gp: float = 10.0  # WGAN-GP gradient penalty weight (Gulrajani et al. 2017)
     tau: float = 0.2  # Gumbel-softmax temperature of discrete outputs (CTGAN: 0.2)
     critic_repeat: int = 1  # critic updates per generator update (CTGAN: 1)
