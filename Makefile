@@ -31,7 +31,7 @@ bench: $(STAMP)
 	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants hinge,lsgan,no-diffaugment,warmup,loser,ada,wgan-gp --seeds 1 --jobs 1 --set steps=2000 --set probe_every=1000 --out runs/bench/ig18
 	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants faces-fastgan --seeds 0 --jobs 1 --set steps=250 --set g_width=8 --set d_width=8 --out runs/bench/ig18-faces
 	$(PY) examples/make_photo_folder.py --out runs/bench/photos
-	OMP_NUM_THREADS=1 $(VENV)/bin/gansuite train image-generation --out runs/bench/ig128 --set data=runs/bench/photos --set model=fastgan --set size=128 --set g_width=8 --set d_width=8 --set batch=8 --set loss=hinge --set diffaugment=color,translation --steps 2500 --quiet
+	OMP_NUM_THREADS=1 $(VENV)/bin/gansuite train image-generation --out runs/bench/ig128 --set data=runs/bench/photos --set model=fastgan --set size=128 --set g_width=8 --set d_width=8 --set batch=8 --set loss=hinge --set diffaugment=color,translation --steps 4000 --quiet
 	OMP_NUM_THREADS=1 $(VENV)/bin/gansuite evaluate runs/bench/ig128
 	OMP_NUM_THREADS=1 $(PY) examples/train_bundled_sr.py --scale 4 --out runs/bench/bundled --weights runs/bench/bundled/weights
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py bundled --model x4
