@@ -345,31 +345,25 @@ def test_fastgan_game_and_sizes_only_where_supported():
 
 def test_evaluating_a_128px_run_trains_the_rotation_extractor_at_64px(monkeypatch):
     """At 128 px the rotation CNN's 300 training steps cost more than a FastGAN run (7 CPU-s a step):
-    above 64 px it is trained on, and fed, area-downsampled images, and its name says so."""
+    above 64 px the core's extractor is trained on, and fed, area-downsampled images, and its name says so."""
+    import functools
+
+    from gansuite_core.metrics import features
     from gansuite_image_generation import evaluation
 
     seen = []
-
-    class Recorder:  # stands in for the core's RotationExtractor: records what it is trained on and fed
-        dim, name = 2, "rotation-CNN"
-
-        def __init__(self, real, **kwargs):
-            seen.append(tuple(real.shape[-2:]))
-
-        def __call__(self, images):
-            seen.append(tuple(images.shape[-2:]))
-            return images.mean((2, 3))[:, :2]
-
-    monkeypatch.setattr(evaluation, "RotationExtractor", Recorder)
+    forward = features._RotNet.forward
+    monkeypatch.setattr(features._RotNet, "forward", lambda self, x: seen.append(tuple(x.shape[-2:])) or forward(self, x))
+    monkeypatch.setattr(evaluation, "RotationExtractor", functools.partial(features.RotationExtractor, steps=2, batch=4))
     cfg = ImageGenConfig(data="/some/folder", model="fastgan", size=128)
     real = torch.rand(4, 3, 128, 128) * 2 - 1
     ex = evaluation.choose_extractor(cfg, real, torch.device("cpu"), "folder")
-    assert ex(real).shape == (4, 2) and seen == [(64, 64), (64, 64)]
+    assert ex(real).shape == (4, ex.dim) and set(seen) == {(64, 64)}
     assert "downsampled to 64 px" in ex.name
-    assert torch.allclose(ex(real), real.reshape(4, 3, 64, 2, 64, 2).mean((3, 5)).mean((2, 3))[:, :2], atol=1e-6)  # area = 2x2 means
+    assert torch.allclose(ex(real), ex.net.features(real.reshape(4, 3, 64, 2, 64, 2).mean((3, 5))), atol=1e-5)  # area = 2x2 means
     seen.clear()
     small = evaluation.choose_extractor(ImageGenConfig(data="/some/folder", size=64), real[..., :64, :64], torch.device("cpu"), "folder")
-    assert seen == [(64, 64)] and small.name == "rotation-CNN"  # 64 px and below: as before
+    assert set(seen) == {(64, 64)} and "downsampled" not in small.name  # 64 px and below: as before
 
 
 def test_example_photo_folder_loads_with_its_odd_files(tmp_path, capsys):

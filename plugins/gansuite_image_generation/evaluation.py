@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from gansuite_core import GenerateRequest, Run, UserError
@@ -53,32 +52,15 @@ class _FlowerFeatures:
         return flowers.features(self.net, images.cpu())
 
 
-ROTATION_MAX_SIZE = 64  # the trained rotation CNN sees at most 64 px: at 128 px a step cost 5x the 64-px one (7 vs 1.4 CPU-s)
-
-
-class _Downsampled:
-    """An extractor fed images area-downsampled to `size` px (the model's and the real images alike)."""
-
-    def __init__(self, extractor: FeatureExtractor, size: int) -> None:
-        self.extractor, self.size, self.dim = extractor, size, extractor.dim
-        self.name = f"{extractor.name}, images area-downsampled to {size} px"
-
-    def __call__(self, images: torch.Tensor) -> torch.Tensor:
-        return self.extractor(F.interpolate(images.float(), size=(self.size, self.size), mode="area"))
-
-
 def choose_extractor(cfg: ImageGenConfig, real: torch.Tensor, device: torch.device, description: str,
                      extractors: dict[str, Any] | None = None) -> FeatureExtractor:
     """The run's `extractor` option: a named one (plugins' or `inception`), else the best available, else one trained here
-    (above 64 px on images area-downsampled to 64 px, so evaluating a 128-px run does not cost more than training it)."""
+    (the core's rotation CNN works on images area-downsampled to 64 px, so evaluating a 128-px run costs less than training it)."""
     found = find_extractor(cfg.extractor or None, device, extractors) if cfg.extractor != "trained" else None
     if found is not None:
         return found
     if cfg.data == "flowers":
         return _FlowerFeatures()
-    if real.shape[-1] > ROTATION_MAX_SIZE:
-        small = F.interpolate(real.float(), size=(ROTATION_MAX_SIZE, ROTATION_MAX_SIZE), mode="area")
-        return _Downsampled(RotationExtractor(small, seed=0, data_name=description), ROTATION_MAX_SIZE)
     return RotationExtractor(real, seed=0, data_name=description)
 
 
