@@ -204,3 +204,30 @@ def move_to_device(batch: Any, device: torch.device, channels_last: bool = False
     return batch
 
 
+def check_game(game: Game, nets: dict[str, nn.Module]) -> None:
+    """A plugin's mistakes in its Game, caught before training with a sentence that names them."""
+    owner: dict[str, str] = {}
+    players = {p.name for p in game.players}
+    for p in game.players:
+        for n in p.networks:
+            if n not in nets:
+                raise ValueError(f"player {p.name!r} owns unknown network {n!r} (networks: {', '.join(nets)})")
+            if n in owner:
+                raise ValueError(f"network {n!r} is owned by both {owner[n]!r} and {p.name!r}")
+            owner[n] = p.name
+    for ph in game.phases:
+        if ph.player not in players:
+            raise ValueError(f"phase {ph.name!r} updates unknown player {ph.player!r}")
+        if ph.every < 1 or ph.repeat < 1:
+            raise ValueError(f"phase {ph.name!r}: every and repeat must be >= 1")
+    for n, spec in game.ema.items():
+        if n not in nets:
+            raise ValueError(f"EMA of unknown network {n!r}")
+        if not isinstance(spec, EMA):
+            raise ValueError(f"Game.ema[{n!r}] must be gansuite_core.EMA(half_life=IMAGES, batch=N), not {spec!r}")
+    for p in game.players:
+        lazy = {ph.every for ph in game.phases if ph.player == p.name and ph.lazy and ph.every > 1}
+        if len(lazy) > 1:
+            raise ValueError(f"player {p.name!r} has lazy phases with different intervals {sorted(lazy)}; the optimizer correction needs one")
+    if game.judge is not None and game.judge not in players:
+        raise ValueError(f"judge {game.judge!r} is not a player")

@@ -21,7 +21,7 @@ import time
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import torch
@@ -29,12 +29,13 @@ import torch.distributed as dist
 from torch import nn
 
 from . import checkpoint as ckpt
-from .app import EMA, Application, Context, Game, Phase, move_to_device
+from .app import Application, Context, Game, Phase, check_game, move_to_device
 from .config import RunConfig
 from .devices import Dist, Precision, barrier, from_environment, init_process_group, resolve_device
 from .errors import UserError
 from .plugins import call_hook
-from .runs import CONFIG, MetricsLog, Run, load_weights, plot_metrics, read_metrics
+from .runs import CONFIG, MetricsLog, Run, load_weights, plot_metrics, prepare_run_dir, read_metrics
+from .stats import StepStats
 
 
 class NonFiniteError(RuntimeError):
@@ -59,35 +60,6 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-
-
-def check_game(game: Game, nets: dict[str, nn.Module]) -> None:
-    """A plugin's mistakes in its Game, caught before training with a sentence that names them."""
-    owner: dict[str, str] = {}
-    players = {p.name for p in game.players}
-    for p in game.players:
-        for n in p.networks:
-            if n not in nets:
-                raise ValueError(f"player {p.name!r} owns unknown network {n!r} (networks: {', '.join(nets)})")
-            if n in owner:
-                raise ValueError(f"network {n!r} is owned by both {owner[n]!r} and {p.name!r}")
-            owner[n] = p.name
-    for ph in game.phases:
-        if ph.player not in players:
-            raise ValueError(f"phase {ph.name!r} updates unknown player {ph.player!r}")
-        if ph.every < 1 or ph.repeat < 1:
-            raise ValueError(f"phase {ph.name!r}: every and repeat must be >= 1")
-    for n, spec in game.ema.items():
-        if n not in nets:
-            raise ValueError(f"EMA of unknown network {n!r}")
-        if not isinstance(spec, EMA):
-            raise ValueError(f"Game.ema[{n!r}] must be gansuite_core.EMA(half_life=IMAGES, batch=N), not {spec!r}")
-    for p in game.players:
-        lazy = {ph.every for ph in game.phases if ph.player == p.name and ph.lazy and ph.every > 1}
-        if len(lazy) > 1:
-            raise ValueError(f"player {p.name!r} has lazy phases with different intervals {sorted(lazy)}; the optimizer correction needs one")
-    if game.judge is not None and game.judge not in players:
-        raise ValueError(f"judge {game.judge!r} is not a player")
 
 
 class Trainer:
@@ -128,7 +100,7 @@ class Trainer:
         self.train_nets = self._wrap()
 
         self.step, self.nonfinite_total = 0, 0
-        self.stats = _Stats(self.device)
+        self.stats = StepStats(self.device)
         self.run = Run(self.run_dir, config, app, 0, self.nets, self.ema, registry)
         if resume:
             self._resume()
@@ -184,7 +156,7 @@ class Trainer:
 
     # ------------------------------------------------------------------ one phase
 
-    def _phase(self, phase: Phase, stats: "_Stats") -> None:
+    def _phase(self, phase: Phase, stats: "StepStats") -> None:
         player = phase.player
         mine = set(self.players[player].networks)
         for p in self.game.players:  # gradients only for the phase's player
@@ -230,7 +202,7 @@ class Trainer:
                 opt.step()
             stats.phase(phase.name, ok, loss, logs)
 
-    def _due(self, stats: "_Stats") -> list[Phase]:
+    def _due(self, stats: "StepStats") -> list[Phase]:
         due = [ph for ph in self.game.phases
                if self.step % ph.every == 0 and self.step >= ph.start and (ph.stop is None or self.step < ph.stop)]
         judge = self.game.judge
@@ -446,76 +418,6 @@ class Trainer:
         self.stats.total = torch.tensor(self.nonfinite_total, dtype=torch.int64, device=self.device)
         self.run.step = self.step
         self.say(f"resumed from {path} at step {self.step}")
-
-
-class _Stats:
-    """What a step logs, kept on the device: sums and counts per key, and the non-finite counters.
-
-    Nothing here reads a tensor on the host except `read()`, which the loop calls every `log_every` steps.
-    """
-
-    def __init__(self, device: torch.device) -> None:
-        self.device = device
-        self.sums: dict[str, torch.Tensor] = {}
-        self.counts: dict[str, torch.Tensor] = {}
-        self.fixed: dict[str, float] = {}  # host numbers (probe results)
-        self.total = torch.zeros((), dtype=torch.int64, device=device)
-        self._runs: dict[str, torch.Tensor] = {}  # consecutive non-finite steps, per phase
-        self.nonfinite_total, self.nonfinite_run = 0, {}
-
-    def add(self, key: str, value: Any, weight: torch.Tensor | None = None) -> None:
-        v = value.detach().float().reshape(()) if isinstance(value, torch.Tensor) else torch.tensor(float(value))
-        v = v.to(self.device)
-        w = torch.ones((), device=self.device) if weight is None else weight.float()
-        v = torch.where(w > 0, v, torch.zeros_like(v))  # a skipped step's NaN must not poison the sum
-        self.sums[key] = self.sums[key] + v * w if key in self.sums else v * w
-        self.counts[key] = self.counts[key] + w if key in self.counts else w
-
-    def set(self, key: str, value: float) -> None:
-        self.fixed[key] = value
-
-    def phase(self, name: str, ok: torch.Tensor, loss: torch.Tensor, logs: Mapping[str, Any]) -> None:
-        bad = (~ok).to(torch.int64)
-        self.total = self.total + bad
-        run = self._runs.get(name, torch.zeros((), dtype=torch.int64, device=self.device))
-        self._runs[name] = (run + 1) * bad
-        self.add(f"{name}/loss", loss, ok)
-        for k, v in logs.items():
-            self.add(f"{name}/{k}", v, ok)
-
-    def read(self) -> dict[str, float]:
-        """The averages since the last read (one host transfer), then start afresh."""
-        keys = list(self.sums)
-        runs = list(self._runs)
-        n = len(keys)
-        packed = torch.stack([*(self.sums[k] / self.counts[k].clamp(min=1) for k in keys), *(self.counts[k] for k in keys),
-                              self.total.float(), *(self._runs[r].float() for r in runs)]).tolist() if keys or runs else [float(self.total)]
-        row = {k: v for k, v, c in zip(keys, packed[:n], packed[n:2 * n]) if c > 0}  # a key whose every update was skipped is left out
-        row.update(self.fixed)
-        self.nonfinite_total = int(packed[2 * n])
-        self.nonfinite_run = {r: int(v) for r, v in zip(runs, packed[2 * n + 1:])}
-        self.sums, self.counts, self.fixed = {}, {}, {}
-        return row
-
-
-def prepare_run_dir(run_dir: Path, config: RunConfig, resume: bool) -> None:
-    """Create (or check) the run directory; one-line errors for the usual mistakes."""
-    if resume:
-        if not (run_dir / CONFIG).is_file():
-            raise UserError(f"--resume: {run_dir} is not a run directory (no {CONFIG})")
-        if not ckpt.list_checkpoints(run_dir / "checkpoints"):
-            raise UserError(f"--resume: no checkpoint in {run_dir / 'checkpoints'}")
-        return
-    if ckpt.list_checkpoints(run_dir / "checkpoints"):
-        raise UserError(f"--out {run_dir}: already holds a run; continue it with --resume or choose another --out")
-    try:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        probe = run_dir / ".write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as e:
-        raise UserError(f"--out {run_dir}: cannot write there ({e.strerror or e})") from None
-    (run_dir / CONFIG).write_text(config.to_toml())
 
 
 def train(app: Application, config: RunConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False, registry: Any = None) -> dict[str, Any]:

@@ -244,3 +244,23 @@ def plot_metrics(rows: list[dict[str, Any]], out: Path, title: str = "") -> Path
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return out
+
+
+def prepare_run_dir(run_dir: Path, config: RunConfig, resume: bool) -> None:
+    """Create (or check) the run directory; one-line errors for the usual mistakes."""
+    if resume:
+        if not (run_dir / CONFIG).is_file():
+            raise UserError(f"--resume: {run_dir} is not a run directory (no {CONFIG})")
+        if not ckpt.list_checkpoints(run_dir / "checkpoints"):
+            raise UserError(f"--resume: no checkpoint in {run_dir / 'checkpoints'}")
+        return
+    if ckpt.list_checkpoints(run_dir / "checkpoints"):
+        raise UserError(f"--out {run_dir}: already holds a run; continue it with --resume or choose another --out")
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        probe = run_dir / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as e:
+        raise UserError(f"--out {run_dir}: cannot write there ({e.strerror or e})") from None
+    (run_dir / CONFIG).write_text(config.to_toml())

@@ -145,7 +145,7 @@ def test_a_steady_step_makes_no_host_reads(toy_registry, tmp_path, monkeypatch):
     """Between two log steps the engine never reads a tensor on the host (a GPU would stall on each)."""
     import sys
 
-    from gansuite_core import engine, hookimpl
+    from gansuite_core import engine, hookimpl, stats
     from gansuite_core.plugins import build_registry, set_registry
 
     core = str(Path(engine.__file__).parent)
@@ -161,13 +161,13 @@ def test_a_steady_step_makes_no_host_reads(toy_registry, tmp_path, monkeypatch):
 
     for name in ("item", "__bool__", "__float__", "__int__", "tolist"):
         monkeypatch.setattr(torch.Tensor, name, counting(name, getattr(torch.Tensor, name)))
-    read = engine._Stats.read
+    read = stats.StepStats.read
 
     def read_off(self):
         state["on"] = False  # the log step's one read is allowed
         return read(self)
 
-    monkeypatch.setattr(engine._Stats, "read", read_off)
+    monkeypatch.setattr(stats.StepStats, "read", read_off)
 
     class Start:
         @hookimpl
