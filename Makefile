@@ -36,6 +36,8 @@ bench: $(STAMP)
 	OMP_NUM_THREADS=1 $(PY) examples/train_bundled_sr.py --scale 4 --out runs/bench/bundled --weights runs/bench/bundled/weights
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py bundled --model x4
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py bundled --model x2
+	OMP_NUM_THREADS=1 $(PY) examples/sr_outside_downscalers.py --scale 4
+	OMP_NUM_THREADS=1 $(PY) examples/sr_outside_downscalers.py --scale 2
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --steps 800 --out runs/bench/sr4-800
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --degradation bicubic --gan 300 --out runs/bench/sr-bicubic
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 2 --degradation bicubic --gan 300 --out runs/bench/sr-bicubic

@@ -1,0 +1,142 @@
+"""The bundled super-resolution models on small pictures made by tools they never trained on.
+
+`gansuite evaluate` shrinks its held-out photos with the very resizing functions `degradation=mixed`
+trains on (on other photos): it measures robustness to trained degradations. A user's small pictures
+come from elsewhere. This script makes them with six ways the plugin does not implement, none of
+them in training, on the same four held-out photos:
+
+    skimage rescale        skimage.transform.rescale(anti_aliasing=True): Gaussian prefilter, bilinear
+    torchvision Resize     torch's bicubic with antialias=True (what torchvision.transforms.Resize does)
+    PIL bilinear           PIL's antialiased triangle filter (Image.resize(..., BILINEAR))
+    OpenCV pyrDown x2      Gaussian pyramid, one halving per factor of two (classic CV pipelines)
+    web export             PIL Lanczos, then an unsharp mask, then PIL's own JPEG at quality 85
+    phone-like             Gaussian blur (sigma 0.8), PIL bicubic, sensor-like noise (sigma 2), PIL JPEG 90
+
+A different tool is not always a different degradation: the script also prints how far each small
+picture is from the nearest resizer the plugin trains on (mean absolute difference, grey levels);
+torchvision's antialiased bicubic, for one, is MATLAB's kernel again.
+
+It writes the small pictures as PNG files, upscales them with `gansuite upscale --model xS`
+exactly as a user would, and scores PSNR-Y / SSIM-Y (HR mod-cropped, `scale` border pixels cut, as
+the plugin's protocol) against OpenCV bicubic and Lanczos enlargement of the same files.
+
+    .venv/bin/python examples/sr_outside_downscalers.py --scale 4      # ~1 CPU-minute
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image, ImageFilter
+from skimage import data as skdata
+from skimage.transform import rescale
+
+from gansuite_core.metrics.image import psnr, ssim
+from gansuite_super_resolution.data import DOWNSCALERS  # only to say how far each outside resizer is from the trained ones
+
+HELD_OUT = ("chelsea", "rocket", "camera", "coins")  # the plugin's held-out photos (never trained on)
+
+
+def rgb(name: str) -> np.ndarray:
+    img = getattr(skdata, name)()
+    return np.repeat(img[..., None], 3, 2) if img.ndim == 2 else img[..., :3]
+
+
+def pil_jpeg(img: Image.Image, quality: int) -> Image.Image:
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=quality)  # PIL's defaults (4:2:0 chroma), not OpenCV's encoder
+    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+
+
+def shrinkers(scale: int, seed: int = 0) -> dict[str, callable]:
+    rng = np.random.default_rng(seed)
+
+    def size(hr: np.ndarray) -> tuple[int, int]:
+        return hr.shape[1] // scale, hr.shape[0] // scale
+
+    def sk(hr):
+        return np.clip(rescale(hr, 1 / scale, anti_aliasing=True, channel_axis=-1) * 255 + 0.5, 0, 255).astype(np.uint8)
+
+    def tv(hr):
+        x = torch.from_numpy(hr).permute(2, 0, 1)[None].float()
+        y = F.interpolate(x, size=size(hr)[::-1], mode="bicubic", antialias=True, align_corners=False)
+        return y[0].permute(1, 2, 0).round().clamp(0, 255).byte().numpy()
+
+    def pil_bilinear(hr):
+        return np.asarray(Image.fromarray(hr).resize(size(hr), Image.BILINEAR))
+
+    def pyr(hr):
+        x = hr
+        for _ in range(int(np.log2(scale))):
+            x = cv2.pyrDown(x)
+        return x
+
+    def web(hr):
+        x = Image.fromarray(hr).resize(size(hr), Image.LANCZOS).filter(ImageFilter.UnsharpMask(radius=1, percent=80, threshold=2))
+        return np.asarray(pil_jpeg(x, 85))
+
+    def phone(hr):
+        x = cv2.GaussianBlur(hr, (0, 0), 0.8)
+        x = np.asarray(Image.fromarray(x).resize(size(hr), Image.BICUBIC)).astype(np.float64)
+        x = np.clip(x + rng.normal(0, 2.0, x.shape), 0, 255).round().astype(np.uint8)
+        return np.asarray(pil_jpeg(Image.fromarray(x), 90))
+
+    return {"skimage rescale": sk, "torchvision Resize": tv, "PIL bilinear": pil_bilinear,
+            "OpenCV pyrDown": pyr, "web export (JPEG 85)": web, "phone-like (JPEG 90)": phone}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--scale", type=int, choices=(2, 4), default=4)
+    ap.add_argument("--out", type=Path, default=Path("runs/sr-outside"))
+    args = ap.parse_args()
+    s = args.scale
+    hrs = {n: (lambda h: h[: h.shape[0] // s * s, : h.shape[1] // s * s])(rgb(n)) for n in HELD_OUT}
+    rows = []
+    for cond, shrink in shrinkers(s).items():
+        with tempfile.TemporaryDirectory() as tmp:
+            lr_dir, sr_dir = Path(tmp) / "lr", Path(tmp) / "sr"
+            lr_dir.mkdir()
+            lrs, near = {}, []
+            for n, hr in hrs.items():
+                lrs[n] = shrink(hr)
+                near.append(min(np.abs(lrs[n].astype(np.int16) - f(hr, s).astype(np.int16)).mean() for f in DOWNSCALERS.values()))
+                assert lrs[n].shape[:2] == (hr.shape[0] // s, hr.shape[1] // s), (cond, lrs[n].shape)
+                Image.fromarray(lrs[n]).save(lr_dir / f"{n}.png")  # lossless: the JPEG cases already went through JPEG
+            subprocess.run([sys.executable, "-m", "gansuite_core", "upscale", str(lr_dir), "--model", f"x{s}", "--out", str(sr_dir),
+                            "--quiet"], check=True, stdout=subprocess.DEVNULL)
+            scores = {m: {"psnr": [], "ssim": []} for m in ("bicubic", "lanczos", "model")}
+            for n, hr in hrs.items():
+                lr, size = lrs[n], (hr.shape[1], hr.shape[0])
+                outs = {"bicubic": cv2.resize(lr, size, interpolation=cv2.INTER_CUBIC),
+                        "lanczos": cv2.resize(lr, size, interpolation=cv2.INTER_LANCZOS4),
+                        "model": np.asarray(Image.open(sr_dir / f"{n}.png").convert("RGB"))}
+                for m, out in outs.items():
+                    scores[m]["psnr"].append(psnr(out, hr, crop=s, y_channel=True))
+                    scores[m]["ssim"].append(ssim(out, hr, crop=s, y_channel=True))
+        mean = {m: {k: float(np.mean(v)) for k, v in d.items()} for m, d in scores.items()}
+        rows.append((cond, mean, float(np.mean(near))))
+        print(f"{cond:22s} bicubic {mean['bicubic']['psnr']:.2f}  lanczos {mean['lanczos']['psnr']:.2f}  "
+              f"bundled x{s} {mean['model']['psnr']:.2f}  gain {mean['model']['psnr'] - mean['bicubic']['psnr']:+.2f} dB  "
+              f"(nearest trained resizer {rows[-1][2]:.2f} grey levels away)", flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    lines = [f"| LR made by (never trained on) | from the nearest trained resizer (grey levels) | OpenCV bicubic | Lanczos | "
+             f"bundled x{s} | gain | SSIM-Y bicubic / model |", "|---|---|---|---|---|---|---|"]
+    for cond, m, d in rows:
+        lines.append(f"| {cond} | {d:.2f} | {m['bicubic']['psnr']:.2f} | {m['lanczos']['psnr']:.2f} | {m['model']['psnr']:.2f} | "
+                     f"{m['model']['psnr'] - m['bicubic']['psnr']:+.2f} | {m['bicubic']['ssim']:.4f} / {m['model']['ssim']:.4f} |")
+    (args.out / f"x{s}.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(f"wrote {args.out / f'x{s}.md'}")
+
+
+if __name__ == "__main__":
+    main()
