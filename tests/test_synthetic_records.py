@@ -57,6 +57,25 @@ def test_bad_tables_are_one_line_errors(tmp_path):
     mixed_table().to_csv(path, index=False)
     with pytest.raises(UserError, match="target=outcome: no such column"):
         load_table(RecordsConfig(data=str(path), target="outcome"))
+    df = mixed_table()
+    df["name"] = [f"patient {i}" for i in range(len(df))]  # an identifier would be copied into every synthetic row
+    with pytest.raises(UserError, match=r"'name' has 300 different values in 300 rows \(an identifier or free text\?\)"):
+        infer_columns(df, RecordsConfig(), "t")
+    df = mixed_table()
+    df["visit"] = pd.date_range("2024-01-01", periods=len(df)).strftime("%Y-%m-%d")
+    with pytest.raises(UserError, match=r"'visit' has 300 different values in 300 rows \(dates\).*turn them into numbers"):
+        infer_columns(df, RecordsConfig(), "t")
+    df = mixed_table()
+    df["site"] = np.resize(["north", "south", "east"], len(df))  # a few categories stay categories
+    assert infer_columns(df, RecordsConfig(), "t")[1][-1].kind == "categorical"
+
+
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_semicolon_tab_and_pipe_files_are_read_as_tables(tmp_path, sep):
+    path = tmp_path / "t.csv"
+    mixed_table().to_csv(path, index=False, sep=sep)  # what a European spreadsheet (;) or a database export writes
+    df = read_table(str(path))
+    assert list(df.columns) == list(mixed_table().columns) and len(df) == 300
 
 
 def test_transformer_round_trip_keeps_values_types_and_missing():

@@ -7,6 +7,8 @@ for numeric ones (transform.py). Every bad input is one line naming the file or 
 """
 from __future__ import annotations
 
+import warnings
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +24,7 @@ from .config import RecordsConfig
 from .transform import TableTransformer
 
 EMBEDDED = {"diabetes": "scikit-learn's diabetes table (Efron et al. 2004): 442 patients, 10 baseline variables, progression after one year"}
+MAX_IDENTIFIER_SHARE = 0.5  # a text column with more distinct values than this share of its rows is refused (identifiers)
 MAX_CATEGORIES = 5  # a numeric column with at most this many distinct values is taken as categorical (sex in {1, 2})
 
 
@@ -51,6 +54,11 @@ def read_table(source: str) -> pd.DataFrame:
             df = pd.read_parquet(path)
         else:
             df = pd.read_csv(path, skipinitialspace=True)
+            seps = [c for c in ";\t|" if c in str(df.columns[0])]
+            if df.shape[1] == 1 and seps:
+                # one column whose name holds a separator: a semicolon (European spreadsheets), tab or pipe file;
+                # the separator is the one of these that the header holds most often
+                df = pd.read_csv(path, sep=max(seps, key=str(df.columns[0]).count), skipinitialspace=True)
     except pd.errors.EmptyDataError:
         raise UserError(f"data={source}: the file is empty") from None
     except Exception as e:  # noqa: BLE001 -- a parser's message, shortened to one line
@@ -95,6 +103,16 @@ def infer_columns(df: pd.DataFrame, cfg: RecordsConfig, where: str) -> tuple[pd.
         if len(bad) and (name in forced_c or len(bad) <= 0.05 * len(values)):  # mostly numbers: a typo, not a category
             raise UserError(f"{where}: column {name!r}: cannot parse {bad.iloc[0]!r} as a number (row {bad.index[0] + 2} of the file)")
         if len(bad):
+            if values.nunique() > max(MAX_IDENTIFIER_SHARE * len(values), MAX_CATEGORIES):
+                # Names, record numbers, free text: as categories, every synthetic row would carry a real
+                # patient's value verbatim (a privacy leak), and there is no distribution to learn.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # pandas warns when it has to guess a date format
+                    dates = pd.to_datetime(values, errors="coerce").notna().mean() > 0.95
+                what, fix = (("dates", "turn them into numbers (days since a date you choose) or drop the column") if dates else
+                             ("an identifier or free text?", "drop the column"))
+                raise UserError(f"{where}: column {name!r} has {values.nunique()} different values in {len(values)} rows "
+                                f"({what}): synthetic rows would copy them; {fix}")
             columns.append(Column(name, "categorical", s.dtype))
             continue
         df[name] = pd.to_numeric(s)
