@@ -159,6 +159,59 @@ def test_a_wide_cost_window_moves_a_flat_object_whole(v):
     assert (whole - clip[:, 4]).abs().max() < 0.2  # a 13-px window sees the edges from the inside
 
 
+@pytest.mark.parametrize("window", [1, 5, 13])
+def test_cost_box_is_the_window_mean_with_repeated_borders(window):
+    cost = torch.rand(2, 3, 17, 19)
+    box = ShiftKernelGenerator(1, width=4, radius=1, window=window)._box(cost)
+    padded = torch.nn.functional.pad(cost, (window // 2,) * 4, mode="replicate")
+    assert torch.allclose(box, torch.nn.functional.avg_pool2d(padded, window, 1), atol=1e-5)
+
+
+def _square_frames(positions: list[tuple[int, int]], size: int = 32) -> torch.Tensor:
+    """(T, 1, size, size): a 6x4 square with a hole at each top-left corner (y, x)."""
+    c = -torch.ones(len(positions), 1, size, size)
+    for t, (y, x) in enumerate(positions):
+        c[t, 0, y: y + 6, x: x + 4] = 1
+        c[t, 0, y + 2, x + 1] = -1
+    return c
+
+
+def test_reflection_gate_starts_as_today_and_reflects_exactly():
+    # up and right, then reflected at the top wall: its box touches the wall, the square keeps a 3-px margin as glyphs do
+    clip = _square_frames([(6, 10), (3, 12), (6, 14)])
+    plain = ShiftKernelGenerator(1, width=4, radius=4, window=13)
+    gated = ShiftKernelGenerator(1, width=4, radius=4, window=13, reflect=True)
+    gated.load_state_dict(plain.state_dict(), strict=False)
+    with torch.no_grad():
+        today = plain(clip[None, :2])[0]
+        assert (gated.train()(clip[None, :2])[0] - today).abs().max() < 0.02  # training: soft gates ~0.0025
+        assert torch.equal(gated.eval()(clip[None, :2])[0], today)  # eval mode commits them: shut, exactly today's G
+        assert (today - clip[2]).abs().max() > 1.9  # today's G carries the square into the wall
+        gated.gate.net[-1].bias.copy_(torch.tensor([1.0, -1.0]))  # gate y open, gate x shut
+        assert (gated(clip[None, :2])[0] - clip[2]).abs().max() < 0.05  # the y-reflection is an exact shift
+
+
+def test_reflection_gate_learns_where_the_wall_is():
+    torch.manual_seed(0)
+    # the same velocity (-3, 2) twice: at the top wall the square bounces, in the middle it moves on
+    bounce = _square_frames([(6, 10), (3, 12), (6, 14)])
+    free = _square_frames([(20, 10), (17, 12), (14, 14)])
+    clips = torch.stack([bounce, free])  # (2, 3, 1, 32, 32)
+    G = ShiftKernelGenerator(1, width=4, radius=4, window=13, reflect=True)
+    opt = torch.optim.Adam(G.gate.parameters(), lr=1e-2)  # the gate alone: the rest stays today's block matcher
+    with torch.no_grad():
+        before = (G(clips[:, :2])[0] - clips[:, 2]).pow(2).mean((1, 2, 3))
+    for _ in range(40):
+        loss = (G(clips[:, :2])[0] - clips[:, 2]).pow(2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        after = (G.eval()(clips[:, :2])[0] - clips[:, 2]).pow(2).mean((1, 2, 3))  # gates committed
+    assert after[0] < 0.2 * before[0]  # it reflects at the wall
+    assert after[1] < 1e-3 and before[1] < 1e-3  # and not in the middle
+
+
 def test_generator_and_discriminator_shapes():
     G, D = MultiScaleGenerator(4, 3, 32, 3, 4), MultiScaleDiscriminator(3, 32, 3, 4)
     ys = G(torch.rand(2, 4, 3, 32, 32) * 2 - 1)
@@ -316,7 +369,7 @@ def test_sum_reduction_is_the_reference_codes_per_clip_sums():
 
 @pytest.mark.parametrize("opts", [dict(reduction="sum", lam_adv=0.05, d_scales="each"), dict(generator="simvp", d_scales="each"),
                                   dict(generator="shift", shift_radius=2), dict(generator="shift", shift_correction=False),
-                                  dict(generator="shift", shift_window=9)])
+                                  dict(generator="shift", shift_window=9), dict(generator="shift", shift_reflect=True)])
 def test_variants_train_a_step(opts):
     from gansuite_core import Context
 
