@@ -94,7 +94,7 @@ def test_packed_discriminator_and_losses():
 
     nets = networks(Toy2DConfig(pack=3, g_hidden=8, d_hidden=8, latent=5))
     real = torch.randn(4, 3, 2)
-    fake = nets["G"](torch.randn(12, 5)).reshape(4, 3, 2)
+    fake = nets["G"](torch.randn(12, nets["G"].latent)).reshape(4, 3, 2)
     assert nets["D"](real).shape == (4,) and fake.shape == (4, 3, 2)
     # A pack is judged as a whole: changing one member changes the pack's logit, and no other pack's.
     moved = real.clone()
@@ -157,3 +157,16 @@ def test_same_seed_same_run(toy2d, tmp_path):
 def test_mistakes_are_one_line(toy2d, tmp_path, capsys, monkeypatch, args, expected):
     monkeypatch.chdir(tmp_path)
     assert expected in fails(capsys, *args)
+
+
+def test_learned_prior_trains_and_resumes_exactly(toy2d, tmp_path):
+    from gansuite_core import load_run, train_app
+
+    options = quick("toy2d", codes=4, prior="learned", probe_every=0, steps=4)
+    train_app("toy2d", tmp_path / "whole", quiet=True, registry=toy2d, **options)
+    train_app("toy2d", tmp_path / "part", quiet=True, registry=toy2d, **{**options, "steps": 2})
+    train_app("toy2d", tmp_path / "part", quiet=True, resume=True, registry=toy2d, steps=4)
+    whole, part = (load_run(tmp_path / n, app="toy2d", registry=toy2d).net("G") for n in ("whole", "part"))
+    assert not torch.equal(whole.prior, torch.zeros(4))  # G's phase moved the codes' probabilities
+    for (name, a), (_, b) in zip(whole.state_dict().items(), part.state_dict().items()):
+        assert torch.equal(a, b), name

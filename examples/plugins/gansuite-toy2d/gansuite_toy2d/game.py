@@ -27,12 +27,31 @@ def lr_factor(cfg: Toy2DConfig, step: int) -> float:
     return factor
 
 
+def prior_loss(p: torch.Tensor, codes: torch.Tensor, logit: torch.Tensor) -> torch.Tensor:
+    """A loss whose gradient moves the codes' probabilities p (K,) towards codes whose packs D scores as real.
+
+    D's logit estimates log p_data / p_G (summed over a pack's members), so d KL(p_G || p_data) / d p_c
+    is about minus the mean logit of code c's points (after the learned prior of Khayatkhoei et al. 2018;
+    this estimator is ours, and with hinge or wgan losses the logit is only a score). Each pack's logit (B,) counts for the code of every member, codes (B, pack); the other
+    members add the same expected share to every code, which the baseline (the mean logit) removes.
+    A code absent from the batch gets no gradient.
+    """
+    k = len(p)
+    flat = codes.flatten()
+    sums = torch.zeros(k, device=p.device, dtype=logit.dtype).index_add_(0, flat, logit.detach().repeat_interleave(codes.shape[1]))
+    counts = torch.bincount(flat, minlength=k).to(logit.dtype)
+    advantage = torch.where(counts > 0, sums / counts.clamp_min(1) - logit.detach().mean(), torch.zeros_like(sums))
+    return -(p * advantage).sum()
+
+
 def make_game(cfg: Toy2DConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
     mix = mixture(cfg.data)
 
-    def fake(n) -> torch.Tensor:  # (B, pack, 2): B packs of `pack` generated points
-        z = torch.randn(cfg.batch * cfg.pack, cfg.latent, device=ctx.device)
-        return n["G"](z).reshape(cfg.batch, cfg.pack, 2)
+    def noise(n) -> torch.Tensor:  # (B * pack, G.latent): with codes, the last entry picks the code
+        return torch.randn(cfg.batch * cfg.pack, n["G"].latent, device=ctx.device)
+
+    def fake(n, z: torch.Tensor | None = None) -> torch.Tensor:  # (B, pack, 2): B packs of `pack` generated points
+        return n["G"](noise(n) if z is None else z).reshape(cfg.batch, cfg.pack, 2)
 
     def d_phase(n, real, step):
         with torch.no_grad():
@@ -50,7 +69,14 @@ def make_game(cfg: Toy2DConfig, nets: dict[str, nn.Module], ctx: Context) -> Gam
         return r1_penalty(n["D"], real, cfg.r1, cfg.d_unit * mix.sigma)
 
     def g_phase(n, batch, step):
-        return g_loss(n["D"](fake(n)), cfg.loss)
+        z = noise(n)
+        logit = n["D"](fake(n, z))  # (B,)
+        loss = g_loss(logit, cfg.loss)
+        if not (cfg.codes and cfg.prior == "learned"):
+            return loss
+        G = n["G"]
+        p = torch.softmax(G.prior, 0)  # (K,)
+        return loss + prior_loss(p, G.code(z[:, -1]).reshape(cfg.batch, cfg.pack), logit), {"codes": (-(p * p.log()).sum()).exp().detach()}
 
     def judge_accuracy(n, real) -> torch.Tensor:  # for `--set schedule=loser`
         return accuracy(n["D"](real), n["D"](fake(n)))

@@ -30,15 +30,40 @@ def mlp(inputs: int, hidden: int, layers: int, outputs: int, slope: float = 0.0)
 
 
 class Generator(nn.Module):
-    """z (B, latent) -> points (B, 2) in data coordinates."""
+    """z (B, latent) -> points (B, 2) in data coordinates; z is standard normal noise.
 
-    def __init__(self, latent: int, hidden: int, layers: int) -> None:
+    With `codes` K > 0 the last entry of z picks one of K categorical codes (through the normal CDF,
+    so z stays plain Gaussian noise for every caller), and G reads a learned centre of that code
+    plus `code_noise` times the rest of z: a mixture-of-Gaussians latent (DeLiGAN, Gurumurthy et
+    al. 2017). Within a code G is still continuous, but across codes it may jump: a single
+    continuous G must leave mass between disconnected modes (Khayatkhoei et al. 2018), K codes need
+    not. `prior` holds the codes' log-probabilities up to a constant: a buffer of zeros (uniform),
+    or a parameter that `game.py` trains when the prior is learned.
+    """
+
+    def __init__(self, latent: int, hidden: int, layers: int, codes: int = 0, learn_prior: bool = False,
+                 code_noise: float = 1.0) -> None:
         super().__init__()
-        self.latent = latent
+        self.codes = codes
+        self.latent = latent + (1 if codes else 0)  # the noise callers draw: the continuous z, then the code's entry
         self.body = mlp(latent, hidden, layers, 2)
+        if codes:
+            self.centres = nn.Parameter(torch.empty(codes, latent).uniform_(-1.0, 1.0))  # DeLiGAN's initialisation
+            self.code_noise = code_noise
+            if learn_prior:
+                self.prior = nn.Parameter(torch.zeros(codes))
+            else:
+                self.register_buffer("prior", torch.zeros(codes))
+
+    def code(self, u: torch.Tensor) -> torch.Tensor:
+        """(B,) standard normal entries -> (B,) code indices, distributed as softmax(prior)."""
+        cdf = torch.softmax(self.prior.detach().float(), 0).cumsum(0)  # (K,)
+        return torch.searchsorted(cdf, torch.special.ndtr(u.float()).contiguous()).clamp_max(self.codes - 1)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.body(z)  # (B, 2)
+        if not self.codes:
+            return self.body(z)  # (B, 2)
+        return self.body(self.centres[self.code(z[:, -1])] + self.code_noise * z[:, :-1])  # (B, 2)
 
 
 class Discriminator(nn.Module):
@@ -64,6 +89,7 @@ class Discriminator(nn.Module):
 
 def networks(cfg: Toy2DConfig) -> dict[str, nn.Module]:
     """The application's networks for a config: G (B, latent) -> (B, 2), D (B, pack, 2) -> (B,)."""
-    return {"G": Generator(cfg.latent, cfg.g_hidden, cfg.g_layers),
+    return {"G": Generator(cfg.latent, cfg.g_hidden, cfg.g_layers, cfg.codes, learn_prior=cfg.prior == "learned",
+                           code_noise=cfg.code_noise),
             "D": Discriminator(cfg.d_hidden, cfg.d_layers, cfg.pack, cfg.d_unit * mixture(cfg.data).sigma,
                                spectral=cfg.spectral_norm)}

@@ -49,7 +49,10 @@ def test_spectral_norm_bounds_each_layer() -> None:
     ({"loss": "l2"}, "loss='l2'"),
     ({"gp": -1.0}, "gp=-1.0"),
     ({"decay_start": 9000, "decay_end": 8000}, "decay_start=9000"),
-    ({"decay_start": 100}, "decay_start=100"),
+    ({"decay_start": 100, "decay_end": 0}, "decay_start=100"),
+    ({"codes": -1}, "codes=-1"),
+    ({"codes": 4, "code_noise": 0.0}, "code_noise=0.0"),
+    ({"prior": "bayes"}, "prior='bayes'"),
 ])
 def test_bad_options_are_one_line(options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message) as err:
@@ -60,7 +63,7 @@ def test_bad_options_are_one_line(options: dict, message: str) -> None:
 def test_learning_rate_schedule() -> None:
     from gansuite_toy2d.game import lr_factor
 
-    assert lr_factor(Toy2DConfig(), 5000) == 1.0
+    assert lr_factor(Toy2DConfig(decay_start=0, decay_end=0), 5000) == 1.0
     tail = Toy2DConfig(decay_start=6000, decay_end=8000)
     assert [lr_factor(tail, s) for s in (0, 6000, 7000, 8000, 9000)] == [1.0, 1.0, 0.5, 0.0, 0.0]
     both = Toy2DConfig(anneal=1000, decay_start=0, decay_end=4000)
@@ -79,3 +82,37 @@ def test_r1_is_in_d_units() -> None:
     real = torch.randn(8, 2, 2)
     assert torch.isclose(r1_penalty(d, real, 2.0), torch.tensor(25.0))
     assert torch.isclose(r1_penalty(d, real, 2.0, unit=0.2), torch.tensor(1.0))
+
+
+def test_codes_reach_g_and_follow_the_prior() -> None:
+    torch.manual_seed(0)
+    assert networks(Toy2DConfig(latent=8, codes=0))["G"].latent == 8  # codes off: z is the continuous noise only
+    G = networks(Toy2DConfig(latent=8, codes=16, prior="uniform", g_hidden=16))["G"]
+    assert G.latent == 9  # the last entry picks the code
+    z = torch.randn(64, 9)
+    low, high = z.clone(), z.clone()
+    low[:, -1], high[:, -1] = -3.0, 3.0  # the same continuous noise, the first and the last code
+    assert (G.code(low[:, -1]) == 0).all() and (G.code(high[:, -1]) == 15).all()
+    assert not torch.allclose(G(low), G(high))  # the code changes G's points
+    # Codes are drawn with the probabilities softmax(prior): uniform here, and skewed when the prior is.
+    counts = torch.bincount(G.code(torch.randn(160_000)), minlength=16) / 160_000
+    assert torch.allclose(counts, torch.full((16,), 1 / 16), atol=0.004)
+    G.prior[3] = 2.0
+    counts = torch.bincount(G.code(torch.randn(160_000)), minlength=16) / 160_000
+    assert torch.allclose(counts, torch.softmax(G.prior, 0), atol=0.004) and counts[3] > 0.3
+
+
+def test_learned_prior_favours_codes_that_d_scores_as_real() -> None:
+    from gansuite_toy2d.game import prior_loss
+
+    G = networks(Toy2DConfig(codes=4, prior="learned", g_hidden=16))["G"]
+    assert isinstance(G.prior, torch.nn.Parameter)
+    assert not isinstance(networks(Toy2DConfig(codes=4, prior="uniform"))["G"].prior, torch.nn.Parameter)  # a fixed buffer
+    codes = torch.tensor([[0, 1], [2, 3], [1, 0], [3, 2], [0, 0], [2, 2]])  # (packs, pack)
+    logit = torch.tensor([1.0, -1.0, 1.0, -1.0, 3.0, -3.0])  # packs with codes 0 and 1 look real, 2 and 3 fake
+    prior_loss(torch.softmax(G.prior, 0), codes, logit).backward()
+    assert (G.prior.grad[:2] < 0).all() and (G.prior.grad[2:] > 0).all()  # descent raises 0, 1 and lowers 2, 3
+    assert G.prior.grad[0] < G.prior.grad[1]  # code 0 also has the realest pack
+    absent = torch.zeros(4, requires_grad=True)
+    prior_loss(torch.softmax(absent, 0), torch.zeros(3, 2, dtype=torch.long), torch.randn(3)).backward()
+    assert torch.allclose(absent.grad, torch.zeros(4))  # one code only: no information, no move
