@@ -6,10 +6,10 @@ import pytest
 import torch
 
 from gansuite_core import Context, UserError, resolve
-from gansuite_neural_crypto.attacks import battery, exhaustive
+from gansuite_neural_crypto.attacks import battery, exhaustive, make_attacker, message_source, retrain
 from gansuite_neural_crypto.config import CryptoConfig
 from gansuite_neural_crypto.data import (format_bits, format_values, load_arrays, message_batch, parse_bits,
-                                         parse_values)
+                                         parse_values, random_bits)
 from gansuite_neural_crypto.evaluation import dependence
 from gansuite_neural_crypto.game import make_game
 from gansuite_neural_crypto.losses import alice_bob_loss, bits_wrong, bits_wrong_each, eve_loss, hard_bits_wrong
@@ -215,6 +215,35 @@ def test_the_battery_breaks_a_keyless_cipher_and_not_a_one_time_pad():
     again = battery(NoKey(), cfg, budget="quick")  # seeded: the same attackers, the same numbers
     strip = lambda rs: [{k: v for k, v in r.items() if k != "cpu_seconds"} for r in rs]  # noqa: E731
     assert strip(again["attackers"]) == strip(weak["attackers"])
+
+
+def test_the_pad_table_gives_alices_own_ciphertexts():
+    def fresh(seed: int, n: int) -> tuple[torch.Tensor, torch.Tensor]:  # plaintexts first, then keys, as message_source draws
+        g = torch.Generator().manual_seed(seed)
+        return random_bits(g, n, 10), random_bits(g, n, 10)
+
+    for arch in ("pad", "product"):  # pad: a table lookup; product: Alice runs on every batch
+        cfg = CryptoConfig(plain_bits=10, key_bits=10, cipher_bits=10, arch=arch)
+        torch.manual_seed(0)
+        alice = make_networks(cfg)["alice"].eval()
+        c, p = message_source(alice, cfg, torch.device("cpu"))(torch.Generator().manual_seed(3), 2000)
+        p2, k2 = fresh(3, 2000)
+        with torch.no_grad():
+            assert torch.equal(p, p2) and torch.allclose(c, alice(p2, k2), atol=1e-6)
+
+
+def test_retraining_breaks_a_keyless_cipher_and_not_a_one_time_pad():
+    cfg = CryptoConfig(plain_bits=8, key_bits=8, cipher_bits=8)
+    weak = retrain(NoKey(), cfg, "mlp32x2", steps=150, batch=256, held_out=2000, checks=3)
+    assert weak["lowest_bits_wrong"] < 0.5 and [c["step"] for c in weak["curve"]] == [50, 100, 150]
+    assert weak["curve"][-1]["rounded"] == weak["bits_wrong"]
+    pad = retrain(OneTimePad(), cfg, "paper", steps=150, batch=256, held_out=2000, checks=3)
+    assert pad["lowest_bits_wrong"] > 3.7  # of 8: a coin flip, up to the noise of 2,000 messages
+    assert retrain(NoKey(), cfg, "mlp32x2", steps=150, batch=256, held_out=2000, checks=3)["curve"] == weak["curve"]  # seeded
+    other = retrain(NoKey(), cfg, "mlp32x2", steps=150, batch=256, held_out=2000, checks=3, reset=1)
+    assert other["seed"] != weak["seed"]  # a reset is a fresh attacker
+    with pytest.raises(ValueError, match="mlp128x2"):
+        make_attacker("mlp128", cfg)
 
 
 class SignPad(torch.nn.Module):

@@ -135,6 +135,22 @@ def test_attack_runs_the_battery_and_evaluate_reuses_it(trained, capsys):
     assert cli("crypto", str(trained), "attack", "--budget", "huge") == 2
 
 
+def test_retrain_writes_a_line_per_reset_and_resumes(trained, capsys):
+    capsys.readouterr()
+    args = ["crypto", str(trained), "retrain", "--attacker", "mlp16x1", "--resets", "2", "--steps", "20", "--batch", "64"]
+    assert cli(*args) == 0
+    out = capsys.readouterr().out
+    assert "reset 0:" in out and "reset 1:" in out and "best of 2 resets" in out and "read back" not in out
+    rows = [json.loads(line) for line in (trained / "retrain-mlp16x1.jsonl").read_text().splitlines()]
+    assert [r["reset"] for r in rows] == [0, 1] and all(r["steps"] == 20 and r["batch"] == 64 for r in rows)
+    assert cli(*args[:-6], "--resets", "3", "--steps", "20", "--batch", "64") == 0  # the two finished resets are read back
+    assert capsys.readouterr().out.count("(read back)") == 2
+    assert len((trained / "retrain-mlp16x1.jsonl").read_text().splitlines()) == 3
+    assert cli("crypto", str(trained), "retrain", "--attacker", "cnn") == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("gansuite: error: --attacker:") and "mlpWIDTHxDEPTH" in err and "\n" not in err
+
+
 def test_same_seed_same_run(tmp_path):
     for name in ("a", "b"):
         train(tmp_path / name, steps=8, probe_every=4)

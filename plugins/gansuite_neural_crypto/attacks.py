@@ -17,6 +17,10 @@ scored on held-out messages it never saw, and timed in process CPU seconds:
                         variation distance is the advantage of the best possible distinguisher that reads
                         the signs, at any budget (exact when Alice outputs bits; a lower bound otherwise)
 
+`retrain` is the paper's own protocol at its own budget (§2.5; the official code: five fresh Eves,
+each 250,000 steps at batch 4,096 on fresh messages, the best one counts), one reset per call
+(`gansuite crypto RUN retrain` runs the resets and resumes after a kill).
+
 Bits wrong are rounded (what a decoder reads). "lowest" is the best of several checks on the
 held-out set, so it slightly favours the attacker (conservative for the cipher).
 """
@@ -35,7 +39,7 @@ from tqdm import tqdm
 from .config import CryptoConfig
 from .data import random_bits
 from .losses import bits_wrong, hard_bits_wrong
-from .models import MLP, Eve
+from .models import MLP, Eve, Pad
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,69 @@ def encrypt_many(alice: nn.Module, g: torch.Generator, n: int, cfg: CryptoConfig
     p = random_bits(g, n, cfg.plain_bits).to(device)
     k = random_bits(g, n, cfg.key_bits).to(device)
     return torch.cat([alice(p[i:i + 8192], k[i:i + 8192]) for i in range(0, n, 8192)]), p
+
+
+def message_source(alice: nn.Module, cfg: CryptoConfig, device: torch.device) -> Callable[[torch.Generator, int], tuple[torch.Tensor, torch.Tensor]]:
+    """`draw(g, n)` -> n fresh (ciphertext (n, Nc), plaintext (n, Np)) from the frozen Alice.
+
+    A pad Alice's network sees only U = P ⊙ K, so for N <= 20 bits its 2^N outputs are computed once
+    and a batch is a table lookup: the same network on the same inputs, so the same ciphertexts (up
+    to float rounding), at a fraction of the cost that makes the official budget fit on a CPU.
+    """
+    n = cfg.plain_bits
+    if not (isinstance(alice, Pad) and alice.role == "alice" and n <= 20):
+        return lambda g, m: encrypt_many(alice, g, m, cfg, device)
+    powers = 2 ** torch.arange(n, device=device)  # bit j of a table index is U_j > 0
+    with torch.no_grad():
+        words = ((torch.arange(2**n, device=device).unsqueeze(1) >> torch.arange(n, device=device)) & 1).float() * 2 - 1  # (2^N, N)
+        table = torch.cat([alice.net(w) for w in words.split(8192)])  # (2^N, Nc): Alice's output for every padded word
+
+    def draw(g: torch.Generator, m: int) -> tuple[torch.Tensor, torch.Tensor]:
+        p = random_bits(g, m, n).to(device)
+        k = random_bits(g, m, n).to(device)
+        return table[((p * k > 0).long() * powers).sum(1)], p
+
+    return draw
+
+
+def make_attacker(spec: str, cfg: CryptoConfig) -> tuple[nn.Module, Callable, Callable[[torch.Tensor], torch.Tensor]]:
+    """`paper` (the paper's Eve and its L1 loss, as the official code retrains it) or `mlpWxD` (a ReLU MLP, BCE per bit):
+    (network, loss(output, plaintext), output -> guess in (-1, 1))."""
+    kw = {"fc_sigmoid": cfg.fc_sigmoid, "act": cfg.act}
+    if spec == "paper":
+        return Eve(cfg.cipher_bits, cfg.plain_bits, cfg.width, cfg.eve_extra_fc, **kw), bits_wrong, lambda x: x
+    size = spec[3:].lower().split("x") if spec.lower().startswith("mlp") else []
+    if len(size) != 2 or not all(x.isdigit() and int(x) > 0 for x in size):
+        raise ValueError(f"attacker must be paper or mlpWIDTHxDEPTH like mlp128x2, got {spec!r}")
+    mlp = MLP(cfg.cipher_bits, cfg.plain_bits, int(size[0]), int(size[1]), bounded=False)
+    return mlp, _bce, lambda z: torch.tanh(z / 2)
+
+
+def retrain(alice: nn.Module, cfg: CryptoConfig, attacker: str = "paper", *, steps: int = 250_000, batch: int = 4_096, seed: int = 0,
+            reset: int = 0, held_out: int = 20_000, checks: int = 10, device: torch.device = torch.device("cpu"),
+            quiet: bool = True) -> dict[str, Any]:
+    """One reset of the official retraining: a fresh `attacker` trained from scratch on `batch` fresh messages a
+    step for `steps` steps with Adam at `cfg.attack_lr`, scored on `held_out` messages it never saw at
+    `checks` evenly spaced steps. Reset r of seed s has its own weights and messages; the held-out set
+    depends on s only, so resets are compared on the same messages."""
+    alice = alice.to(device).eval().requires_grad_(False)
+    draw = message_source(alice, cfg, device)
+    seeds = np.random.SeedSequence([seed, 18, 5, reset]).generate_state(2)
+    c_test, p_test = draw(torch.Generator().manual_seed(int(np.random.SeedSequence([seed, 18, 5]).generate_state(1)[0])), held_out)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seeds[0]))
+        net, loss_fn, to_guess = make_attacker(attacker, cfg)
+    net = net.to(device).train()
+    g = torch.Generator().manual_seed(int(seeds[1]))
+
+    def score(model: nn.Module) -> dict[str, float]:
+        guess = to_guess(model(c_test))  # (held_out, Np) in (-1, 1)
+        return {"rounded": hard_bits_wrong(guess, p_test).item(), "soft": bits_wrong(guess, p_test).item()}
+
+    scores, cpu = _fit(net, lambda: draw(g, batch), loss_fn, steps, cfg.attack_lr, score, checks, f"{attacker} reset {reset}", quiet)
+    at = sorted(set(np.linspace(steps / checks, steps, checks).round().astype(int).tolist()))  # the steps _fit scored at
+    return {**_bits_record(attacker, int(seeds[0]), steps, batch, None, scores, cpu), "reset": reset, "attack_seed": seed,
+            "held_out": held_out, "curve": [{"step": s, **c} for s, c in zip(at, scores)]}
 
 
 def _fit(model: nn.Module, batches: Callable[[], tuple[torch.Tensor, torch.Tensor]], loss_fn: Callable, steps: int, lr: float,
