@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from gansuite_core import Context, UserError, resolve
-from gansuite_neural_crypto.attacks import battery, exhaustive, make_attacker, message_source, retrain
+from gansuite_neural_crypto.attacks import battery, exhaustive, make_attacker, message_source, retrain, word_bits
 from gansuite_neural_crypto.config import CryptoConfig
 from gansuite_neural_crypto.data import (format_bits, format_values, load_arrays, message_batch, parse_bits,
                                          parse_values, random_bits)
@@ -218,16 +218,19 @@ def test_the_battery_breaks_a_keyless_cipher_and_not_a_one_time_pad():
 
 
 def test_the_pad_table_gives_alices_own_ciphertexts():
-    def fresh(seed: int, n: int) -> tuple[torch.Tensor, torch.Tensor]:  # plaintexts first, then keys, as message_source draws
+    def fresh(arch: str, seed: int, n: int) -> tuple[torch.Tensor, torch.Tensor]:  # plaintexts first, then keys, as message_source draws
         g = torch.Generator().manual_seed(seed)
+        if arch == "pad":  # 10-bit words
+            return word_bits(torch.randint(0, 2**10, (n,), generator=g), 10), word_bits(torch.randint(0, 2**10, (n,), generator=g), 10)
         return random_bits(g, n, 10), random_bits(g, n, 10)
 
+    assert word_bits(torch.tensor([0b101]), 3).tolist() == [[1.0, -1.0, 1.0]]  # bit j of the word is entry j
     for arch in ("pad", "product"):  # pad: a table lookup; product: Alice runs on every batch
         cfg = CryptoConfig(plain_bits=10, key_bits=10, cipher_bits=10, arch=arch)
         torch.manual_seed(0)
         alice = make_networks(cfg)["alice"].eval()
         c, p = message_source(alice, cfg, torch.device("cpu"))(torch.Generator().manual_seed(3), 2000)
-        p2, k2 = fresh(3, 2000)
+        p2, k2 = fresh(arch, 3, 2000)
         with torch.no_grad():
             assert torch.equal(p, p2) and torch.allclose(c, alice(p2, k2), atol=1e-6)
 

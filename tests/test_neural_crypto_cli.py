@@ -146,6 +146,11 @@ def test_retrain_writes_a_line_per_reset_and_resumes(trained, capsys):
     assert cli(*args[:-6], "--resets", "3", "--steps", "20", "--batch", "64") == 0  # the two finished resets are read back
     assert capsys.readouterr().out.count("(read back)") == 2
     assert len((trained / "retrain-mlp16x1.jsonl").read_text().splitlines()) == 3
+    # Two worker processes give the same resets as one process (seeds belong to the reset, not the worker).
+    assert cli(*args, "--jobs", "2", "--out", str(trained / "parallel.jsonl")) == 0
+    parallel = sorted((json.loads(line) for line in (trained / "parallel.jsonl").read_text().splitlines()), key=lambda r: r["reset"])
+    drop = lambda r: {k: v for k, v in r.items() if k != "cpu_seconds"}  # noqa: E731
+    assert [drop(r) for r in parallel] == [drop(r) for r in rows]
     assert cli("crypto", str(trained), "retrain", "--attacker", "cnn") == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("gansuite: error: --attacker:") and "mlpWIDTHxDEPTH" in err and "\n" not in err

@@ -5,14 +5,16 @@
     gansuite crypto runs/c encrypt --input msgs.npz --out enc.npz     (arrays plaintext, key of ±1)
     gansuite crypto runs/c decrypt --input enc.npz --out dec.npz      (arrays ciphertext, key)
     gansuite crypto runs/c attack [--budget quick|standard|full] [--seed S] [--json]   the attack battery
-    gansuite crypto runs/c retrain [--attacker paper|mlpWxD] [--resets 5] [--steps 250000] [--batch 4096]
+    gansuite crypto runs/c retrain [--attacker paper|mlpWxD] [--resets 5] [--steps 250000] [--batch 4096] [--jobs 2]
                                                                   the paper's retraining at its budget
 """
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import click
@@ -24,6 +26,7 @@ from .attacks import battery, make_attacker, retrain
 from .data import format_bits, format_values, load_arrays, parse_bits, parse_values, save_arrays
 from .evaluation import EVAL_SEED
 from .game import measure
+from .models import make_networks
 
 
 @click.group("crypto")
@@ -146,9 +149,10 @@ def attack_command(ctx: click.Context, budget: str | None, seed: int | None, as_
 @click.option("--steps", default=250_000, show_default=True, type=click.IntRange(1), help="Steps of each attacker (official: 250,000).")
 @click.option("--batch", default=4_096, show_default=True, type=click.IntRange(1), help="Fresh messages a step (official: 4,096).")
 @click.option("--seed", default=0, show_default=True, help="Seed of the attackers' weights, their messages and the held-out set.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1), help="Resets trained at once, one process each (CPU only); the results do not depend on it.")
 @click.option("--out", type=click.Path(path_type=Path), help="JSON lines, one per reset (default: RUN/retrain-ATTACKER.jsonl).")
 @click.pass_context
-def retrain_command(ctx: click.Context, attacker: str, resets: int, steps: int, batch: int, seed: int, out: Path | None) -> None:
+def retrain_command(ctx: click.Context, attacker: str, resets: int, steps: int, batch: int, seed: int, jobs: int, out: Path | None) -> None:
     """The paper's retraining (Abadi & Andersen 2016, section 2.5) at the official code's budget against the frozen Alice.
 
     Each reset's result is a line of --out as soon as it finishes; run the same command again after a
@@ -160,6 +164,8 @@ def retrain_command(ctx: click.Context, attacker: str, resets: int, steps: int, 
         make_attacker(attacker, cfg)
     except ValueError as e:
         raise UserError(f"--attacker: {e}") from None
+    if jobs > 1 and dev.type != "cpu":
+        raise UserError(f"--jobs {jobs}: parallel resets run on the CPU only; on {dev.type} use --jobs 1")
     out = out or ctx.obj["run_dir"] / f"retrain-{attacker}.jsonl"
     same = {"name": attacker, "steps": steps, "batch": batch, "attack_seed": seed, "run_step": run.step}
     lines = out.read_text().splitlines() if out.exists() else []
@@ -171,21 +177,43 @@ def retrain_command(ctx: click.Context, attacker: str, resets: int, steps: int, 
             raise UserError(f"{out}: line {i + 1} is not JSON; move the file away to start over") from None
         if all(row.get(k) == v for k, v in same.items()):
             done[row["reset"]] = row
-    rows = []
-    for r in range(resets):
-        if r in done:
-            rows.append(done[r])
-        else:
-            rows.append({**retrain(run.net("alice"), cfg, attacker, steps=steps, batch=batch, seed=seed, reset=r, device=dev, quiet=False),
-                         "run_step": run.step})
-            lines.append(json.dumps(rows[-1]))
-            tmp = out.with_name(out.name + ".tmp")  # whole file, then an atomic rename: a kill loses only the reset under way
-            tmp.write_text("\n".join(lines) + "\n")
-            os.replace(tmp, out)
-        click.echo(f"reset {r}: {rows[-1]['bits_wrong']:.3f} bits wrong of {cfg.plain_bits} (lowest {rows[-1]['lowest_bits_wrong']:.3f}, "
-                   f"soft {rows[-1]['soft_bits_wrong']:.3f}), {steps} steps x {batch}, {rows[-1]['cpu_seconds'] / 60:.1f} CPU-min"
-                   + (" (read back)" if r in done else ""))
-    best = min(rows, key=lambda row: row["lowest_bits_wrong"])
+
+    def report(row: dict, note: str = "") -> None:
+        click.echo(f"reset {row['reset']}: {row['bits_wrong']:.3f} bits wrong of {cfg.plain_bits} (lowest {row['lowest_bits_wrong']:.3f}, "
+                   f"soft {row['soft_bits_wrong']:.3f}), {steps} steps x {batch}, {row['cpu_seconds'] / 60:.1f} CPU-min{note}")
+
+    def keep(row: dict) -> None:
+        done[row["reset"]] = row
+        lines.append(json.dumps(row))
+        tmp = out.with_name(out.name + ".tmp")  # whole file, then an atomic rename: a kill loses only the resets under way
+        tmp.write_text("\n".join(lines) + "\n")
+        os.replace(tmp, out)
+        report(row)
+
+    for r in sorted(set(done) & set(range(resets))):
+        report(done[r], " (read back)")
+    todo = [r for r in range(resets) if r not in done]
+    kw = {"steps": steps, "batch": batch, "seed": seed}
+    if jobs == 1 or len(todo) < 2:
+        for r in todo:
+            keep({**retrain(run.net("alice"), cfg, attacker, reset=r, device=dev, quiet=False, **kw), "run_step": run.step})
+    else:
+        alice = {k: v.cpu() for k, v in run.net("alice").state_dict().items()}
+        threads = max(1, torch.get_num_threads() // jobs)
+        # spawn, not fork: a forked child would inherit torch's thread pools mid-state
+        with ProcessPoolExecutor(min(jobs, len(todo)), mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = [pool.submit(_retrain_reset, alice, cfg, attacker, r, i % jobs, threads, kw) for i, r in enumerate(todo)]
+            for f in as_completed(futures):
+                keep({**f.result(), "run_step": run.step})
+    best = min((done[r] for r in range(resets)), key=lambda row: row["lowest_bits_wrong"])
     goal = 7.5 * cfg.plain_bits / 16
     click.echo(f"best of {resets} resets: {best['lowest_bits_wrong']:.3f} bits wrong (coin flip {cfg.plain_bits / 2:g}); the cipher "
                f"{'holds' if best['lowest_bits_wrong'] >= goal else 'is BROKEN'} against it (goal >= {goal:g}); {out}")
+
+
+def _retrain_reset(alice_state: dict[str, torch.Tensor], cfg, attacker: str, reset: int, position: int, threads: int, kw: dict) -> dict:
+    """One reset in a worker process of `retrain --jobs`: Alice rebuilt from her weights (tensors, no code)."""
+    torch.set_num_threads(threads)
+    alice = make_networks(cfg)["alice"]
+    alice.load_state_dict(alice_state)
+    return retrain(alice, cfg, attacker, reset=reset, quiet=False, position=position, **kw)
