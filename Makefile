@@ -53,6 +53,10 @@ bench: $(STAMP)
 	OMP_NUM_THREADS=1 $(PY) examples/outside_attacker.py runs/bench/crypto-pad/seed-0
 	OMP_NUM_THREADS=1 $(VENV)/bin/gansuite train neural-crypto --out runs/bench/crypto-mix-control --steps 3000 --set arch=mix --set eves=paper --set ab_loss=mean
 	OMP_NUM_THREADS=1 $(PY) examples/outside_attacker.py runs/bench/crypto-mix-control
+	OMP_NUM_THREADS=1 $(VENV)/bin/gansuite train neural-crypto --out runs/bench/crypto-pad18 --seed 0 --quiet
+	OMP_NUM_THREADS=1 $(VENV)/bin/gansuite crypto runs/bench/crypto-pad18 retrain --attacker mlp32x2 --jobs 2
+	OMP_NUM_THREADS=1 $(VENV)/bin/gansuite crypto runs/bench/crypto-mix-control retrain --attacker mlp32x2 --resets 1 --steps 20000
+	OMP_NUM_THREADS=1 $(VENV)/bin/gansuite crypto runs/bench/crypto-mix-control retrain --attacker paper --resets 1 --steps 10000
 	OMP_NUM_THREADS=1 $(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --budget full --out runs/bench/crypto-new
 	OMP_NUM_THREADS=1 $(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --budget full --out runs/bench/crypto-product --set arch=product
 	OMP_NUM_THREADS=1 $(PY) examples/bench_crypto.py --seeds 10 --jobs 2 --budget full --out runs/bench/crypto-old --set arch=mix --set eves=paper --set ab_loss=mean
