@@ -151,6 +151,8 @@ def test_retrain_writes_a_line_per_reset_and_resumes(trained, capsys):
     parallel = sorted((json.loads(line) for line in (trained / "parallel.jsonl").read_text().splitlines()), key=lambda r: r["reset"])
     drop = lambda r: {k: v for k, v in r.items() if k != "cpu_seconds"}  # noqa: E731
     assert [drop(r) for r in parallel] == [drop(r) for r in rows]
+    assert cli(*args, "--out", str(trained)) == 2  # a folder, refused before any training
+    assert capsys.readouterr().err.strip().startswith(f"gansuite: error: --out {trained}: is a folder")
     assert cli("crypto", str(trained), "retrain", "--attacker", "cnn") == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("gansuite: error: --attacker:") and "mlpWIDTHxDEPTH" in err and "\n" not in err

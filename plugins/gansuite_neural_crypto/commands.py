@@ -167,6 +167,9 @@ def retrain_command(ctx: click.Context, attacker: str, resets: int, steps: int, 
     if jobs > 1 and dev.type != "cpu":
         raise UserError(f"--jobs {jobs}: parallel resets run on the CPU only; on {dev.type} use --jobs 1")
     out = out or ctx.obj["run_dir"] / f"retrain-{attacker}.jsonl"
+    if out.is_dir():
+        raise UserError(f"--out {out}: is a folder; expected a file name such as {out / f'retrain-{attacker}.jsonl'}")
+    out.parent.mkdir(parents=True, exist_ok=True)  # now, not after the first reset's half hour
     same = {"name": attacker, "steps": steps, "batch": batch, "attack_seed": seed, "run_step": run.step}
     lines = out.read_text().splitlines() if out.exists() else []
     done: dict[int, dict] = {}
