@@ -115,6 +115,7 @@ class Context:
     run_dir: Path | None  # the run directory (None when building outside a run)
     channels_last: bool = False  # networks and 4-D batches are channels-last
     registry: Any = None  # the plugin registry of this process (feature extractors); None outside the CLI
+    steps: int = 0  # the step this run trains to (a resumed run's new --steps); 0 when building outside a run
 
     @property
     def pin_memory(self) -> bool:

@@ -77,7 +77,8 @@ class Trainer:
         self.nets = {k: v.to(self.device) for k, v in app.networks(config.options).items()}
         if self.cfg.channels_last:
             self.nets = {k: v.to(memory_format=torch.channels_last) for k, v in self.nets.items()}
-        ctx = Context(self.device, self.cfg.seed, self.dist.rank, self.dist.world, self.cfg.workers, self.run_dir, self.cfg.channels_last, registry)
+        ctx = Context(self.device, self.cfg.seed, self.dist.rank, self.dist.world, self.cfg.workers, self.run_dir, self.cfg.channels_last, registry,
+                      steps=self.cfg.steps)
         self.game: Game = app.game(config.options, self.nets, ctx)
         check_game(self.game, self.nets)
         # Said once the application has built its networks and game: a mistake in its data is then

@@ -152,6 +152,7 @@ def test_same_seed_same_run(toy2d, tmp_path):
 @pytest.mark.parametrize("args, expected", [
     (["train", "toy2d", "--set", "data=moon"], "moon"),
     (["train", "toy2d", "--set", "pack=0"], "pack=0"),
+    (["train", "toy2d", "--steps", "12000", "--out", "r"], "decay_end=8000: the learning rates reach 0 there, before --steps 12000"),
     (["toy2d-score", "missing.npy"], "missing.npy"),
 ])
 def test_mistakes_are_one_line(toy2d, tmp_path, capsys, monkeypatch, args, expected):

@@ -25,7 +25,7 @@ class Toy2DConfig:
     beta2: float = 0.99  # Adam beta2 of both players
     anneal: int = 0  # halve both learning rates every `anneal` steps, smoothly (0: constant)
     decay_start: int = 6000  # step from which both learning rates fall linearly to 0 at decay_end (CycleGAN's tail decay); with codes it stopped a late collapse on grid seed 2 (38.6 -> 93.6 % HQ)
-    decay_end: int = 8000  # step at which that decay reaches 0: keep it at the run's steps (longer runs train on at lr 0 past it); decay_start=decay_end=0: no tail decay
+    decay_end: int = 8000  # step at which that decay reaches 0: keep it at the run's steps (a longer --steps is refused); decay_start=decay_end=0: no tail decay
     loss: Literal["ns", "hinge", "wgan"] = "ns"  # ns: non-saturating GAN; hinge (Lim & Ye 2017); wgan: Wasserstein, needs gp or spectral_norm
     spectral_norm: bool = False  # spectral normalisation of D's linear layers (Miyato et al. 2018)
     gp: float = 0.0  # gradient penalty weight lambda on interpolates of real and fake packs, in D's units (0: off)

@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from gansuite_core import EMA, Context, Game, Phase, Player
+from gansuite_core import EMA, Context, Game, Phase, Player, UserError
 
 from .config import Toy2DConfig
 from .data import mixture, real_packs
@@ -45,6 +45,9 @@ def prior_loss(p: torch.Tensor, codes: torch.Tensor, logit: torch.Tensor) -> tor
 
 
 def make_game(cfg: Toy2DConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
+    if cfg.decay_end and ctx.steps > cfg.decay_end:  # a concise error, not steps that train at learning rate 0
+        raise UserError(f"decay_end={cfg.decay_end}: the learning rates reach 0 there, before --steps {ctx.steps}; train with "
+                        f"--set decay_end={ctx.steps} --set decay_start={ctx.steps * 3 // 4} (or both 0 for no tail decay)")
     mix = mixture(cfg.data)
 
     def noise(n) -> torch.Tensor:  # (B * pack, G.latent): with codes, the last entry picks the code
