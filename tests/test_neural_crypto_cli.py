@@ -153,6 +153,11 @@ def test_retrain_writes_a_line_per_reset_and_resumes(trained, capsys):
     assert [drop(r) for r in parallel] == [drop(r) for r in rows]
     assert cli(*args, "--out", str(trained)) == 2  # a folder, refused before any training
     assert capsys.readouterr().err.strip().startswith(f"gansuite: error: --out {trained}: is a folder")
+    (trained / "odd.jsonl").write_text('{"reset": 0}\n[1, 2]\n')  # valid JSON, not a record
+    assert cli(*args, "--out", str(trained / "odd.jsonl")) == 2
+    assert capsys.readouterr().err.strip() == f"gansuite: error: {trained / 'odd.jsonl'}: line 2 is not a reset's JSON record; move the file away to start over"
+    assert cli(*args, "--out", str(trained / "odd.jsonl" / "x.jsonl")) == 2  # its folder would be a file
+    assert capsys.readouterr().err.strip().startswith(f"gansuite: error: --out {trained / 'odd.jsonl' / 'x.jsonl'}: cannot create its folder")
     assert cli("crypto", str(trained), "retrain", "--attacker", "cnn") == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("gansuite: error: --attacker:") and "mlpWIDTHxDEPTH" in err and "\n" not in err

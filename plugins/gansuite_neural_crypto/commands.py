@@ -169,7 +169,10 @@ def retrain_command(ctx: click.Context, attacker: str, resets: int, steps: int, 
     out = out or ctx.obj["run_dir"] / f"retrain-{attacker}.jsonl"
     if out.is_dir():
         raise UserError(f"--out {out}: is a folder; expected a file name such as {out / f'retrain-{attacker}.jsonl'}")
-    out.parent.mkdir(parents=True, exist_ok=True)  # now, not after the first reset's half hour
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)  # now, not after the first reset's half hour
+    except OSError as e:
+        raise UserError(f"--out {out}: cannot create its folder ({e.strerror})") from None
     same = {"name": attacker, "steps": steps, "batch": batch, "attack_seed": seed, "run_step": run.step}
     lines = out.read_text().splitlines() if out.exists() else []
     done: dict[int, dict] = {}
@@ -177,7 +180,9 @@ def retrain_command(ctx: click.Context, attacker: str, resets: int, steps: int, 
         try:
             row = json.loads(line)
         except json.JSONDecodeError:
-            raise UserError(f"{out}: line {i + 1} is not JSON; move the file away to start over") from None
+            row = None
+        if not (isinstance(row, dict) and isinstance(row.get("reset"), int)):
+            raise UserError(f"{out}: line {i + 1} is not a reset's JSON record; move the file away to start over")
         if all(row.get(k) == v for k, v in same.items()):
             done[row["reset"]] = row
 
