@@ -4,7 +4,7 @@ The public API, for plugin authors and scripts (a plugin imports only this, `gan
 and `gansuite_core.pictures`):
 
     from gansuite_core import hookimpl, Application, Game, Player, Phase, EMA, UserError
-    from gansuite_core import load_run, train_app, train_demo
+    from gansuite_core import load_run, train_app, train_demo, write_atomic
 
 This module is the package's front door: it alone (with the CLI) uses the process-wide plugin
 registry, and passes it to everything below.
@@ -25,6 +25,7 @@ from .data import IndexedStream, SeededStream, item_rng
 from .devices import resolve_device as _resolve_device
 from .engine import preserved_rng
 from .errors import UserError
+from .files import write_atomic
 from .plugins import Registry, hookimpl, registry
 from .runs import Run
 from .runs import load_run as _load_run
@@ -102,4 +103,5 @@ __all__ = [
     "EMA", "Application", "Context", "CoreConfig", "DemoRequest", "DemoResult", "Game", "GenerateRequest", "IndexedStream",
     "LossResult", "Nets", "Phase", "Player", "Registry", "Run", "RunConfig", "SeededStream", "Stream", "UserError", "hookimpl",
     "item_rng", "load_run", "move_to_device", "pick_device", "preserved_rng", "registry", "resolve", "train_app", "train_demo",
+    "write_atomic",
 ]

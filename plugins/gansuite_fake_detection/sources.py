@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 import torch
 
-from gansuite_core import GenerateRequest, UserError, load_run, preserved_rng, train_app
+from gansuite_core import GenerateRequest, UserError, load_run, preserved_rng, train_app, write_atomic
 
 from . import data
 from .config import FakeDetectionConfig
@@ -118,7 +118,7 @@ def train_forgers(cfg: FakeDetectionConfig, sources: list[Source], real_train: n
                       loss=loss, steps=s.steps, batch=32, g_width=cfg.forger_width, d_width=cfg.forger_width,
                       n_critic=5 if loss == "wgan-gp" else 1, sample_every=s.steps,
                       checkpoint_every=s.steps, log_every=max(1, s.steps // 10), device="cpu")
-        (s.path / "DONE").write_text(json.dumps({"cpu_seconds": round(time.process_time() - t0, 1)}) + "\n")
+        write_atomic(s.path / "DONE", json.dumps({"cpu_seconds": round(time.process_time() - t0, 1)}) + "\n")
 
 
 @torch.no_grad()
@@ -177,5 +177,5 @@ def load_all(cfg: FakeDetectionConfig, run_dir: Path | None, registry, quiet: bo
     fakes = {s.name: fake_images(cfg, s, real, cache, registry, i) for i, s in enumerate(sources)}
     if run_dir is not None:
         (run_dir / "fakes").mkdir(parents=True, exist_ok=True)
-        (run_dir / "fakes" / "sources.json").write_text(json.dumps(describe(sources), indent=2))
+        write_atomic(run_dir / "fakes" / "sources.json", json.dumps(describe(sources), indent=2))
     return real, real_desc, sources, fakes

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import click
 import torch
 
-from gansuite_core import UserError, load_run, pick_device
+from gansuite_core import UserError, load_run, pick_device, write_atomic
 
 from .attacks import battery, make_attacker, retrain
 from .data import format_bits, format_values, load_arrays, parse_bits, parse_values, save_arrays
@@ -120,7 +119,7 @@ def attack_command(ctx: click.Context, budget: str | None, seed: int | None, as_
                      device=dev, quiet=as_json, say=say)
     report = {"step": run.step, "run": str(ctx.obj["run_dir"]), "bob_soft_bits_wrong": co["bob_soft"], "bob_bits_wrong": co["bob_rounded"],
               "strongest_co_trained_eve_soft_bits_wrong": co["strongest_eve_soft"], **result}
-    (ctx.obj["run_dir"] / "attack.json").write_text(json.dumps(report, indent=2))
+    write_atomic(ctx.obj["run_dir"] / "attack.json", json.dumps(report, indent=2))
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -193,9 +192,7 @@ def retrain_command(ctx: click.Context, attacker: str, resets: int, steps: int, 
     def keep(row: dict) -> None:
         done[row["reset"]] = row
         lines.append(json.dumps(row))
-        tmp = out.with_name(out.name + ".tmp")  # whole file, then an atomic rename: a kill loses only the resets under way
-        tmp.write_text("\n".join(lines) + "\n")
-        os.replace(tmp, out)
+        write_atomic(out, "\n".join(lines) + "\n")  # whole file, atomically: a kill loses only the resets under way
         report(row)
 
     for r in sorted(set(done) & set(range(resets))):

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from gansuite_core import DemoRequest, DemoResult, GenerateRequest, Run, UserError, train_demo
+from gansuite_core import DemoRequest, DemoResult, GenerateRequest, Run, UserError, train_demo, write_atomic
 
 from .attacks import battery
 from .config import CryptoConfig
@@ -90,7 +90,7 @@ def evaluate(run: Run, device: torch.device, *, budget: str | None = None, quiet
         attack = cached
     else:
         attack = {"step": run.step, **battery(nets["alice"], cfg, budget=budget, seed=cfg.attack_seed, device=device, quiet=quiet)}
-        attack_file.write_text(json.dumps(attack, indent=2))
+        write_atomic(attack_file, json.dumps(attack, indent=2))
     dep = dependence(nets["alice"], cfg, device)
     save_dependence_picture(dep["key_flips"], dep["plain_flips"], run.dir / "dependence.png", dep["joint_flips"])
     through_pad = dep["joint_flips"] is not None and float(dep["joint_flips"].max()) == 0.0
