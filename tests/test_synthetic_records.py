@@ -10,7 +10,7 @@ from gansuite_core import UserError
 from gansuite_synthetic_records.baselines import gaussian_copula, independent
 from gansuite_synthetic_records.config import RecordsConfig
 from gansuite_synthetic_records.data import infer_columns, load_table, read_table, training_batch
-from gansuite_synthetic_records.losses import cond_loss
+from gansuite_synthetic_records.losses import cond_loss, feature_moment_loss, moment_loss, soft_values, value_moments
 from gansuite_synthetic_records.metrics import privacy, quality, utility
 from gansuite_synthetic_records.transform import TableTransformer
 
@@ -103,6 +103,7 @@ def test_training_by_sampling_draws_rows_of_the_asked_category():
     sex_at = tf.discrete_starts()[0]
     assert b["cond"].shape == (400, tf.cond_dim) and (b["cond"].sum(1) == 1).all()
     assert torch.equal(b["real"][:, sex_at:sex_at + 2], b["cond"][:, :2])  # the row has the conditioned sex
+    assert (b["cond"][torch.arange(400), table.sampler["offsets"][b["col"]] + b["cat"]] == 1).all()  # col, cat name it
 
 
 def test_cond_loss_is_low_only_for_the_asked_category():
@@ -134,8 +135,8 @@ def test_scores_and_baselines_tell_apart_what_they_should():
     assert fair["mia_auc"] < 0.65
 
 
-@pytest.mark.parametrize("dp", [False, True])
-def test_the_game_reads_nothing_on_the_host(monkeypatch, dp):
+@pytest.mark.parametrize("dp,extra", [(False, {}), (True, {}), (False, {"moment_loss": 1.0}), (False, {"info_loss": 1.0})])
+def test_the_game_reads_nothing_on_the_host(monkeypatch, dp, extra):
     """The critic and generator losses and the batch stream make no .item()/bool()/float() reads (a GPU would stall)."""
     if dp:
         pytest.importorskip("opacus")
@@ -158,16 +159,18 @@ def test_the_game_reads_nothing_on_the_host(monkeypatch, dp):
             return original(self, *a, **k)
         return wrapper
 
-    cfg = RecordsConfig(g_dims="32", d_dims="32", noise=8, batch=50, dp=dp)
+    cfg = RecordsConfig(g_dims="32", d_dims="32", noise=8, batch=50, dp=dp, **extra)
     nets = make_networks(cfg)
     game = make_game(cfg, nets, Context(torch.device("cpu"), 0, 0, 1, 0, None))
     for name in ("item", "__bool__", "__float__", "__int__", "tolist"):
         monkeypatch.setattr(torch.Tensor, name, counting(name, getattr(torch.Tensor, name)))
     d_phase, g_phase = game.phases
     d, d_logs = d_phase.loss(nets, next(game.data), 0)
-    g, g_logs = g_phase.loss(nets, None, 0)
+    assert g_phase.data == ("info_loss" in extra)  # only the information loss needs real rows in the generator's phase
+    g, g_logs = g_phase.loss(nets, next(game.data) if g_phase.data else None, 0)
     (d + g).backward()
     assert reads == [] and all(v.ndim == 0 for v in {**d_logs, **g_logs}.values())
+    assert all({"moment_loss": "moment", "info_loss": "info"}[k] in g_logs for k in extra)
 
 
 def test_ema_half_life_is_an_option_in_batches():
@@ -180,3 +183,54 @@ def test_ema_half_life_is_an_option_in_batches():
     assert game.ema["G"].half_life == 80 * 50  # rows: 80 batches of 50
     with pytest.raises(ValueError, match="ema_half_life = 0: expected a positive"):
         RecordsConfig(ema_half_life=0)
+
+
+def test_soft_values_decode_the_training_rows_and_moment_loss_sees_lost_correlations():
+    table = load_table(RecordsConfig())
+    layout = {k: torch.as_tensor(v) for k, v in table.transformer.value_layout().items()}
+    values = soft_values(table.matrix, layout)
+    numeric = [c.name for c in table.columns if c.kind != "categorical"]
+    assert values.shape == (354, len(numeric) + 1)  # sex: one one-hot entry of its two
+    assert np.allclose(values[:, :len(numeric)].numpy(), table.train[numeric].to_numpy(float), atol=1e-3)  # the real values
+    target = value_moments(values)
+    assert target[2][3, 4] > 0.85  # s1-s2
+    assert moment_loss(values, *target) < 1e-4
+    shuffled = torch.stack([c[torch.randperm(len(c), generator=torch.Generator().manual_seed(i))]
+                            for i, c in enumerate(values.T)], 1)  # same marginals, no relations (independent columns)
+    assert moment_loss(shuffled, *target) > 0.1
+    assert moment_loss(values * 1.5, *target) > 0.1  # wrong means and spreads
+
+
+def test_information_loss_compares_critic_features():
+    from gansuite_synthetic_records.models import Critic
+
+    critic = Critic(6, [16, 8], pac=2, dropout=0.0)
+    x = torch.randn(40, 6, generator=torch.Generator().manual_seed(0))
+    assert critic.features(x).shape == (20, 8) and critic(x).shape == (20,)
+    assert feature_moment_loss(critic.features(x), critic.features(x)) < 1e-6
+    assert feature_moment_loss(critic.features(x), critic.features(x + 2)) > 0.01
+
+
+def test_moment_and_information_losses_are_weights_and_off_under_dp():
+    assert RecordsConfig(moment_loss=2.0).moment_loss == 2.0
+    with pytest.raises(ValueError, match="moment_loss = -1.0: expected a weight >= 0"):
+        RecordsConfig(moment_loss=-1.0)
+    with pytest.raises(ValueError, match="info_loss = 1.0: .* and 0 with dp=true"):
+        RecordsConfig(info_loss=1.0, dp=True)
+
+
+def test_mode_choice_argmax_gives_each_value_its_most_probable_mode():
+    df, cols = infer_columns(mixed_table(), RecordsConfig(), "t")
+    sampled = TableTransformer(cols, modes=10, seed=0).fit(df)
+    argmax = TableTransformer(cols, modes=10, seed=0, mode_choice="argmax").fit(df)
+    at = sum(i["width"] for i in argmax.info[:2])  # age, stage, then dose's alpha and modes
+    dose = argmax.info[2]
+    p = dose["gm"].predict_proba((df["dose"].to_numpy(float) / dose["scale"])[:, None])[:, dose["keep"]]
+    for seed in (0, 1):  # argmax does not depend on the random draw; both round-trip
+        m = argmax.transform(df, np.random.default_rng(seed))
+        assert (m[:, at + 1:at + 1 + len(dose["mu"])].argmax(1) == p.argmax(1)).all()
+        assert (argmax.inverse(m)["age"] == df["age"]).all()
+    s0, s1 = (sampled.transform(df, np.random.default_rng(s)) for s in (0, 1))
+    assert not np.array_equal(s0, s1)  # CTGAN's choice draws the mode, so two draws differ
+    with pytest.raises(ValueError, match="mode_choice = 'max': expected sample or argmax"):
+        RecordsConfig(mode_choice="max")

@@ -178,6 +178,10 @@ def sample_cond(s: dict[str, torch.Tensor], n: int, cond_dim: int, generator: to
 def training_batch(table: Table, batch: int, g: torch.Generator, dp: bool = False) -> dict[str, torch.Tensor]:
     """Real rows drawn to match a conditional vector (training-by-sampling); no conditions: uniform rows.
 
+    Returns real (B, D) and cond (B, C); with training-by-sampling also col and cat (B,), the condition's
+    discrete column and category, which the generator's cross-entropy needs when it shares the batch
+    (info_loss).
+
     dp: distinct rows drawn uniformly without replacement (each row in at most one pack, the unit DP-SGD
     clips), each conditioned on its own category of a random discrete column; the generator's
     conditions then follow the table's frequencies instead of log-frequencies.
@@ -197,7 +201,7 @@ def training_batch(table: Table, batch: int, g: torch.Generator, dp: bool = Fals
     cond, col, cat = sample_cond(s, batch, table.transformer.cond_dim, g)
     pick = (torch.rand(batch, generator=g) * s["count"][col, cat]).long()  # a uniform row among those with the category
     rows = s["order"][col, s["start"][col, cat] + pick]
-    return {"real": table.matrix[rows], "cond": cond}
+    return {"real": table.matrix[rows], "cond": cond, "col": col, "cat": cat}
 
 
 @lru_cache(maxsize=4)
@@ -209,7 +213,7 @@ def _load(cfg: RecordsConfig) -> Table:
     order = np.random.default_rng(cfg.split_seed).permutation(len(df))
     cut = int(round(len(df) * cfg.holdout))
     holdout, train = df.iloc[order[:cut]].reset_index(drop=True), df.iloc[order[cut:]].reset_index(drop=True)
-    tf = TableTransformer(columns, modes=cfg.modes, seed=cfg.split_seed).fit(train)
+    tf = TableTransformer(columns, modes=cfg.modes, seed=cfg.split_seed, mode_choice=cfg.mode_choice).fit(train)
     matrix = torch.tensor(tf.transform(train, np.random.default_rng(cfg.split_seed)), dtype=torch.float32)
     sampler = make_sampler(tf.codes(train), tf.category_counts)
     name = cfg.data if cfg.data in EMBEDDED else Path(cfg.data).name

@@ -5,6 +5,9 @@ generator phase that needs no real rows (its conditions are drawn on the device,
     G: cond ~ log-frequency, fake = G(z, cond)     loss = -D(fake) + CE(cond column of fake, cond)
 
 With dp=true (dp.py) the critic's gradient is DP-SGD's and both losses are the non-saturating ones.
+Options add to G's loss: moment_loss x the distance of the batch's column moments (means, stds,
+correlations) to the training table's, and info_loss x table-GAN's information loss (Park et al. 2018)
+on the critic's features, which makes the G phase load a real batch.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from gansuite_core import EMA, Context, Game, Phase, Player, SeededStream, UserE
 from .config import RecordsConfig
 from .data import load_table, sample_cond, training_batch
 from .dp import Accountant, private_critic_loss, private_generator_loss
-from .losses import cond_loss, critic_loss, gradient_penalty
+from .losses import cond_loss, critic_loss, feature_moment_loss, gradient_penalty, moment_loss, soft_values, value_moments
 
 
 def sample_rows(G: nn.Module, cfg: RecordsConfig, n: int, seed: int, device: torch.device,
@@ -55,6 +58,10 @@ def make_game(cfg: RecordsConfig, nets: dict[str, nn.Module], ctx: Context) -> G
     counts = torch.tensor(tf.category_counts, dtype=torch.long, device=ctx.device)
     most, cdim = max(tf.category_counts, default=1), tf.cond_dim
     probe, stop_when = None, None
+    if cfg.moment_loss:  # the training table's column moments, once, in the same decoding as the generator's rows
+        layout = {k: torch.as_tensor(v, device=ctx.device) for k, v in tf.value_layout().items()}
+        with torch.no_grad():
+            target = value_moments(soft_values(table.matrix.to(ctx.device), layout))
     if cfg.dp:
         if cfg.batch > len(table.train):
             raise UserError(f"batch = {cfg.batch}: dp draws distinct rows, so at most the {len(table.train)} training rows")
@@ -81,17 +88,28 @@ def make_game(cfg: RecordsConfig, nets: dict[str, nn.Module], ctx: Context) -> G
         w = critic_loss(d_real, d_fake)
         return w + gp, {"wasserstein": -w.detach(), "gp": gp.detach()}
 
-    def g_loss(m: Mapping[str, nn.Module], b: None, step: int):
-        if cdim:
+    def g_loss(m: Mapping[str, nn.Module], b: dict[str, torch.Tensor] | None, step: int):
+        if b is not None:  # info_loss: a real batch (training-by-sampling) whose conditions the generated rows share
+            cond, col, cat = b["cond"], b.get("col"), b.get("cat")
+        elif cdim:
             # on the device: no batch, no host read; under dp the critic's rows come at the table's own frequencies
             cond, col, cat = sample_cond(s, cfg.batch, cdim, key="probs" if cfg.dp else "log_probs")
         else:
             cond = torch.zeros(cfg.batch, 0, device=ctx.device)
         fake, raw = fake_rows(m, cond)
-        d_fake = m["D"](torch.cat([fake, cond], 1))
+        fake_c = torch.cat([fake, cond], 1)
+        d_fake = m["D"](fake_c)
         adv = private_generator_loss(d_fake) if cfg.dp else -d_fake.mean()
         ce = cond_loss(raw, starts, counts, most, col, cat) if cdim else torch.zeros((), device=ctx.device)
-        return adv + ce, {"g_adv": adv.detach(), "cond_ce": ce.detach()}
+        logs = {"g_adv": adv.detach(), "cond_ce": ce.detach()}
+        loss = adv + ce
+        if cfg.moment_loss:
+            mom = moment_loss(soft_values(fake, layout), *target)
+            loss, logs["moment"] = loss + cfg.moment_loss * mom, mom.detach()
+        if cfg.info_loss:
+            info = feature_moment_loss(m["D"].features(torch.cat([b["real"], cond], 1)), m["D"].features(fake_c))
+            loss, logs["info"] = loss + cfg.info_loss * info, info.detach()
+        return loss, logs
 
     def snapshot(m: Mapping[str, nn.Module], stem: Path) -> list[Path]:
         from .pictures import save_marginals  # matplotlib only when a picture is asked for
@@ -103,7 +121,7 @@ def make_game(cfg: RecordsConfig, nets: dict[str, nn.Module], ctx: Context) -> G
             Player("G", ["G"], lambda ps: torch.optim.Adam(ps, lr=cfg.lr, betas=(0.5, 0.9), weight_decay=cfg.weight_decay)),
             Player("D", ["D"], lambda ps: torch.optim.Adam(ps, lr=cfg.lr, betas=(0.5, 0.9), weight_decay=cfg.weight_decay)),
         ],
-        phases=[Phase("D", "D", d_loss, repeat=cfg.critic_repeat), Phase("G", "G", g_loss, data=False)],
+        phases=[Phase("D", "D", d_loss, repeat=cfg.critic_repeat), Phase("G", "G", g_loss, data=cfg.info_loss > 0)],
         data=SeededStream(lambda g: training_batch(table, cfg.batch, g, cfg.dp), seed=ctx.seed, rank=ctx.rank),
         ema={"G": EMA(half_life=cfg.ema_half_life * cfg.batch, batch=cfg.batch)} if cfg.ema else {},
         judge="D",

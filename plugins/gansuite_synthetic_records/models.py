@@ -59,6 +59,11 @@ class Critic(nn.Module):
         self.body = nn.Sequential(*layers, nn.Linear(d, 1))
         self.pac = pac
 
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, D + C) -> (B / pac, last width): the penultimate activations that table-GAN's information
+        loss compares (Park et al. VLDB 2018)."""
+        return self.body[:-1](x.reshape(-1, x.shape[1] * self.pac))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.body(x.reshape(-1, x.shape[1] * self.pac)).squeeze(1)
 

@@ -23,8 +23,8 @@ def _key(v):
 
 
 class TableTransformer:
-    def __init__(self, columns: list, modes: int = 10, seed: int = 0) -> None:
-        self.columns, self.modes, self.seed = columns, modes, seed
+    def __init__(self, columns: list, modes: int = 10, seed: int = 0, mode_choice: str = "sample") -> None:
+        self.columns, self.modes, self.seed, self.mode_choice = columns, modes, seed, mode_choice
         self.info: list[dict] = []  # per column: kind, width, and its fitted parameters
 
     def fit(self, df: pd.DataFrame) -> "TableTransformer":
@@ -78,6 +78,25 @@ class TableTransformer:
             at += i["width"]
         return starts
 
+    def value_layout(self) -> dict[str, np.ndarray]:
+        """Where each column's value sits in a transformed row, for moment matching (losses.soft_values).
+
+        A numeric column's value is sum_k onehot_k (4 sigma_k alpha + mu_k): `alpha` (Jn,) indexes its
+        scalar, `modes` (Jn, K) its mode one-hot (padded with mu = sigma = 0; the missing mode, if any,
+        adds nothing), `mu` and `four_sigma` (Jn, K). A discrete column with k categories contributes its
+        first k - 1 one-hot entries (`onehot`; the last category is implied by the others).
+        """
+        num = [(at, i) for at, i in zip(np.cumsum([0] + [i["width"] for i in self.info])[:-1], self.info) if i["kind"] == "numeric"]
+        k = max((len(i["mu"]) for _, i in num), default=1)
+        alpha = np.array([at for at, _ in num], np.int64)
+        modes = np.array([[at + 1 + min(m, len(i["mu"]) - 1) for m in range(k)] for at, i in num], np.int64).reshape(len(num), k)
+        mu, four_sigma = np.zeros((len(num), k), np.float32), np.zeros((len(num), k), np.float32)
+        for r, (_, i) in enumerate(num):
+            mu[r, :len(i["mu"])], four_sigma[r, :len(i["mu"])] = i["mu"], 4 * i["sigma"]
+        onehot = [at + c for at, i in zip(np.cumsum([0] + [i["width"] for i in self.info])[:-1], self.info)
+                  if i["kind"] == "discrete" for c in range(i["width"] - 1)]
+        return {"alpha": alpha, "modes": modes, "mu": mu, "four_sigma": four_sigma, "onehot": np.array(onehot, np.int64)}
+
     def codes(self, df: pd.DataFrame) -> np.ndarray:
         """(N, J) category index of each row in each discrete column (unseen categories: -1)."""
         cols = [(c, i) for c, i in zip(self.columns, self.info) if i["kind"] == "discrete"]
@@ -93,7 +112,10 @@ class TableTransformer:
                 x = s.to_numpy(dtype=float)[present]
                 p = i["gm"].predict_proba((x / i["scale"])[:, None])[:, i["keep"]] + 1e-6  # (n, K)
                 p /= p.sum(1, keepdims=True)
-                k = (p.cumsum(1) > rng.random((len(x), 1))).argmax(1)  # a mode drawn from the posterior (CTGAN)
+                if self.mode_choice == "argmax":  # the most probable mode: the row's mode is a function of its value
+                    k = p.argmax(1)
+                else:  # a mode drawn from the posterior (CTGAN)
+                    k = (p.cumsum(1) > rng.random((len(x), 1))).argmax(1)
                 rows = np.flatnonzero(present)
                 out[rows, 0] = np.clip((x - i["mu"][k]) / (4 * i["sigma"][k]), -0.99, 0.99)
                 out[rows, 1 + k] = 1.0
