@@ -381,3 +381,89 @@ def test_example_photo_folder_loads_with_its_odd_files(tmp_path, capsys):
     x, labels, description = datamod.load(str(tmp_path / "photos"), 128, False, False)
     assert x.shape == (9, 3, 128, 128) and labels is None and "9 images" in description
     assert "skipped 1 unreadable image file(s) of 10" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- codes, learned prior, packing, tail decay
+
+
+def test_codes_pick_centres_from_the_last_entry_of_z_by_the_prior():
+    from gansuite_image_generation.models import CodedGenerator
+
+    cfg = ImageGenConfig(codes=4, prior="learned", **TINY)
+    G = networks(cfg)["G"]
+    assert isinstance(G, CodedGenerator) and G.centres.shape == (4, cfg.z_dim - 1) and G.prior.requires_grad
+    u = torch.randn(20000)
+    counts = torch.bincount(G.code(u), minlength=4).float() / len(u)
+    assert torch.allclose(counts, torch.full((4,), 0.25), atol=0.02)  # zero logits: uniform codes
+    with torch.no_grad():
+        G.prior.copy_(torch.tensor([0.0, 0.0, 0.0, math.log(3.0)]))
+    counts = torch.bincount(G.code(u), minlength=4).float() / len(u)
+    assert torch.allclose(counts, torch.tensor([1 / 6, 1 / 6, 1 / 6, 1 / 2]), atol=0.02)  # softmax(prior)
+    G.eval()
+    z = torch.randn(6, cfg.z_dim)
+    z2 = z.clone()
+    z2[:, -1] = z[:, -1]  # same code, other continuous noise: another image
+    z2[:, :-1] += 1.0
+    assert G(z).shape == (6, 3, 32, 32) and not torch.allclose(G(z), G(z2))
+    assert not networks(ImageGenConfig(codes=4, **TINY))["G"].prior.requires_grad  # uniform: a buffer, not trained
+
+
+def test_learned_prior_moves_towards_codes_that_d_scores_as_real():
+    from gansuite_image_generation.game import prior_loss
+
+    p = torch.full((3,), 1 / 3, requires_grad=True)
+    codes = torch.tensor([[0], [0], [1], [1]])  # code 2 absent from the batch
+    logit = torch.tensor([2.0, 2.0, -2.0, -2.0])  # D finds code 0's images real, code 1's fake
+    prior_loss(p, codes, logit).backward()
+    assert p.grad[0] < 0 < p.grad[1] and p.grad[2] == 0  # descent raises code 0, lowers code 1, leaves code 2
+    cfg = ImageGenConfig(codes=3, prior="learned", prior_lr=0.01, **TINY)
+    nets = networks(cfg)
+    game = make_game(cfg, nets, CTX)
+    out = {p.name: p for p in game.phases}["G"].loss(nets, None, 0)
+    assert isinstance(out, tuple) and float(out[1]["codes"]) == pytest.approx(3.0)  # perplexity of a uniform prior
+    opt = game.players[0].optimizer(list(nets["G"].parameters()))
+    assert sorted(g["lr"] for g in opt.param_groups) == [cfg.lr_g, 0.01]  # the prior has its own learning rate
+
+
+def test_packed_discriminator_judges_consecutive_images_together():
+    cfg = ImageGenConfig(pack=2, **TINY)
+    nets = networks(cfg)
+    D = nets["D"].eval()
+    x = torch.rand(4, 3, 32, 32) * 2 - 1
+    assert D(x).shape == (2,)  # one logit per pack of 2
+    swapped = x.clone()
+    swapped[1] = x[2]
+    swapped[2] = x[1]
+    assert not torch.allclose(D(swapped), D(x))  # the packs changed members
+    game = make_game(cfg, nets, CTX)
+    for phase in game.phases:
+        out = phase.loss(nets, None if phase.name == "G" else next(game.data), 0)
+        assert torch.isfinite(out[0] if isinstance(out, tuple) else out)
+
+
+def test_lr_tail_falls_linearly_to_zero_over_the_last_share():
+    from gansuite_image_generation.game import lr_factor
+
+    cfg = ImageGenConfig(lr_tail=0.25, **TINY)
+    assert [lr_factor(cfg, 1000, s) for s in (0, 749, 750, 875, 1000)] == [1.0, 1.0, 1.0, 0.5, 0.0]
+    ctx = Context(torch.device("cpu"), seed=0, rank=0, world=1, workers=0, run_dir=None, steps=1000)
+    nets = networks(cfg)
+    game = make_game(cfg, nets, ctx)
+    for player in game.players:
+        opt = player.optimizer(list(nets[player.networks[0]].parameters()))
+        sched = player.scheduler(opt)
+        for _ in range(875):
+            opt.step()
+            sched.step()
+        assert opt.param_groups[0]["lr"] == pytest.approx(0.5 * 2e-4)
+    assert all(p.scheduler is None for p in make_game(ImageGenConfig(**TINY), networks(ImageGenConfig(**TINY)), ctx).players)
+
+
+def test_new_options_reject_bad_values_in_one_line():
+    for bad, message in ((dict(codes=-1), "codes must be"), (dict(code_noise=0.0), "code_noise"), (dict(prior="flat"), "prior"),
+                         (dict(codes=4, z_dim=1), "z_dim must be at least 2"), (dict(prior_lr=0.0), "prior_lr"),
+                         (dict(pack=0), "pack=0"), (dict(pack=3, batch=32), "divides batch=32"),
+                         (dict(pack=2, conditional=True), "unconditional"), (dict(lr_tail=1.5), "lr_tail=1.5")):
+        with pytest.raises(ValueError, match=message) as err:
+            ImageGenConfig(**bad)
+        assert "\n" not in str(err.value)

@@ -8,6 +8,9 @@ App. B). With model=fastgan D's real-image loss adds its decoders' reconstructio
 buffer of the "ada" module that D's player owns, so it is checkpointed and resumes exactly.
 The EMA generator (for sampling and evaluation) follows stylegan2-ada: a half-life in images
 with a ramp-up, BatchNorm statistics averaged like the weights.
+With codes and prior=learned, G's phase also moves the codes' prior towards codes whose images D
+scores as real (`prior_loss`), by its own Adam learning rate; lr_tail decays both players' rates
+linearly to 0 over the run's last share.
 """
 from __future__ import annotations
 
@@ -32,7 +35,8 @@ Batch = dict[str, torch.Tensor]
 def networks(cfg: ImageGenConfig) -> dict[str, nn.Module]:
     """{"G", "D"} and, with ada=true, "ada" (the augmentation pipeline holding p; no weights)."""
     nets = build(cfg.model, cfg.z_dim, datamod.channels(cfg.data, cfg.grayscale), cfg.size, cfg.g_width, cfg.d_width,
-                 datamod.classes(cfg.data, cfg.conditional), d_batchnorm=cfg.loss != "wgan-gp", mbstd=cfg.mbstd)
+                 datamod.classes(cfg.data, cfg.conditional), d_batchnorm=cfg.loss != "wgan-gp", mbstd=cfg.mbstd,
+                 codes=cfg.codes, code_noise=cfg.code_noise, learn_prior=cfg.prior == "learned", pack=cfg.pack)
     if cfg.ada:
         nets["ada"] = AdaptiveAugment(cfg.ada_target, cfg.ada_kimg)
     return nets
@@ -41,6 +45,28 @@ def networks(cfg: ImageGenConfig) -> dict[str, nn.Module]:
 def sample_z(n: int, z_dim: int, device: torch.device, generator: torch.Generator | None = None) -> torch.Tensor:
     """z ~ N(0, I) (n, z_dim) on `device`; drawn on the CPU from `generator` when one is given (reproducible anywhere)."""
     return torch.randn(n, z_dim, generator=generator).to(device) if generator is not None else torch.randn(n, z_dim, device=device)
+
+
+def prior_loss(p: torch.Tensor, codes: torch.Tensor, logit: torch.Tensor) -> torch.Tensor:
+    """A loss whose gradient moves the codes' probabilities p (K,) towards codes whose images D scores as real.
+
+    With the non-saturating loss D's logit estimates log p_data / p_G, so d KL(p_G || p_data) / d p_c is
+    about minus the mean logit of code c's images (after the learned prior of Khayatkhoei et al. 2018;
+    the estimator is the toy2d example's). Each pack's logit (B,) counts for the code of every member,
+    codes (B, pack); the mean logit is the baseline. A code absent from the batch gets no gradient.
+    """
+    k = len(p)
+    flat = codes.flatten()
+    sums = torch.zeros(k, device=p.device, dtype=logit.dtype).index_add_(0, flat, logit.detach().repeat_interleave(codes.shape[1]))
+    counts = torch.bincount(flat, minlength=k).to(logit.dtype)
+    advantage = torch.where(counts > 0, sums / counts.clamp_min(1) - logit.detach().mean(), torch.zeros_like(sums))
+    return -(p * advantage).sum()
+
+
+def lr_factor(cfg: ImageGenConfig, steps: int, step: int) -> float:
+    """Both learning rates at `step` of a run to `steps`, as a share of lr_g and lr_d: 1, then linearly to 0 over the last lr_tail."""
+    start = steps * (1 - cfg.lr_tail)
+    return 1.0 if step < start else max(0.0, (steps - step) / (steps - start))
 
 
 def make_game(cfg: ImageGenConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
@@ -86,7 +112,15 @@ def make_game(cfg: ImageGenConfig, nets: dict[str, nn.Module], ctx: Context) -> 
     def g_loss(n, b: None, step: int):
         device = next(n["G"].parameters()).device
         y = torch.randint(0, n_classes, (cfg.batch,), device=device) if cond else None
-        return losses.g_loss(kind, D(n, fake(n, cfg.batch, y, device), y))
+        z = sample_z(cfg.batch, cfg.z_dim, device)
+        logit = D(n, n["G"](z, y), y)  # (batch / pack,)
+        loss = losses.g_loss(kind, logit)
+        if not (cfg.codes and cfg.prior == "learned"):
+            return loss
+        G = n["G"]
+        p = torch.softmax(G.prior, 0)  # (K,)
+        codes = G.code(z[:, -1]).reshape(-1, cfg.pack)  # (batch / pack, pack)
+        return loss + prior_loss(p, codes, logit), {"codes": (-(p * p.log()).sum()).exp().detach()}  # perplexity: codes in use
 
     def r1(n, b: Batch, step: int):
         y = b["y"] if cond else None
@@ -114,13 +148,22 @@ def make_game(cfg: ImageGenConfig, nets: dict[str, nn.Module], ctx: Context) -> 
         return flowers.mode_report(net, n["G"](z, y).cpu())
 
     adam = lambda lr: (lambda p: torch.optim.Adam(p, lr=lr, betas=(cfg.beta1, cfg.beta2)))  # noqa: E731
+    prior = nets["G"].prior if cfg.codes and cfg.prior == "learned" else None
+
+    def adam_g(params: list[nn.Parameter]) -> torch.optim.Optimizer:  # the prior's logits get their own rate (Adam ignores the loss's scale)
+        if prior is None:
+            return torch.optim.Adam(params, lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
+        groups = [{"params": [p for p in params if p is not prior]}, {"params": [prior], "lr": cfg.prior_lr}]
+        return torch.optim.Adam(groups, lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
     phases = [Phase("D", "D", d_loss, repeat=cfg.n_critic), Phase("G", "G", g_loss, data=False)]
     if cfg.r1_gamma > 0:
         phases.append(Phase("D_r1", "D", r1, every=cfg.r1_every, lazy=True))
     d_nets = ["D", "ada"] if cfg.ada else ["D"]
     ema = EMA(half_life=cfg.ema_half_life, batch=cfg.batch, rampup=cfg.ema_rampup or None)
+    steps = ctx.steps  # the step this run trains to: a run resumed with a larger --steps decays over the new end's tail
+    decay = (lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda step: lr_factor(cfg, steps, step))) if cfg.lr_tail and steps else None
     return Game(
-        players=[Player("G", ["G"], adam(cfg.lr_g)), Player("D", d_nets, adam(cfg.lr_d))],
+        players=[Player("G", ["G"], adam_g, scheduler=decay), Player("D", d_nets, adam(cfg.lr_d), scheduler=decay)],
         phases=phases, data=stream, ema={"G": ema}, judge="D", judge_accuracy=accuracy, snapshot=snapshot,
         probe=probe if cfg.probe_every else None, probe_every=cfg.probe_every)
 

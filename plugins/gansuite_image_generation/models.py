@@ -11,6 +11,12 @@
 - Class-conditional: G takes a label embedding next to z; D adds the projection term
   <embed(y), h(x)> to its output (Miyato & Koyama 2018, cGANs with projection discriminator).
 
+- Mixture-of-Gaussians latent (DeLiGAN, Gurumurthy et al. 2017): `CodedGenerator` lets the last
+  entry of z pick one of K learned centres, with a prior over them that game.py may learn from D's
+  logits (after Khayatkhoei et al. 2018), so G can move mass between codes without a continuous
+  path through low-density images.
+- PacGAN (Lin et al. 2018): `Packed` lets D judge `pack` images at once, stacked along channels.
+
 FastGAN (Liu et al. 2021) is in fastgan.py: 64, 128 and 256 px.
 Sizes: 28 px (7 -> 14 -> 28, MNIST-like), 32 px (4 -> 8 -> 16 -> 32) and 64 px (one more level).
 Both networks map tensors to tensors: G(z (B, z_dim), y (B,) | None) -> (B, C, H, W) in [-1, 1];
@@ -167,13 +173,69 @@ class ResNetDiscriminator(nn.Module):
         return logit
 
 
+class CodedGenerator(nn.Module):
+    """G(z, y) = body(centres[code] + code_noise * z[:, :-1], y): a mixture-of-Gaussians latent (DeLiGAN).
+
+    The last entry of z (standard normal) picks one of `codes` K centres through the normal CDF, so
+    z stays plain N(0, I) noise of size z_dim for every caller (sampling, evaluation, latent walks);
+    `body` reads z_dim - 1 numbers. The centres start uniform in [-1, 1] (DeLiGAN's initialisation).
+    `prior` holds the codes' log-probabilities up to a constant: a buffer of zeros (uniform), or a
+    parameter that game.py trains towards codes whose images D scores as real.
+    """
+
+    def __init__(self, body: nn.Module, z_dim: int, codes: int, code_noise: float, learn_prior: bool) -> None:
+        super().__init__()
+        self.body, self.codes, self.code_noise = body, codes, code_noise
+        self.centres = nn.Parameter(torch.empty(codes, z_dim - 1).uniform_(-1.0, 1.0))
+        if learn_prior:
+            self.prior = nn.Parameter(torch.zeros(codes))
+        else:
+            self.register_buffer("prior", torch.zeros(codes))
+
+    def code(self, u: torch.Tensor) -> torch.Tensor:
+        """(B,) standard normal entries -> (B,) code indices, distributed as softmax(prior)."""
+        cdf = torch.softmax(self.prior.detach().float(), 0).cumsum(0)  # (K,)
+        return torch.searchsorted(cdf, torch.special.ndtr(u.float()).contiguous()).clamp_max(self.codes - 1)
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        return self.body(self.centres[self.code(z[:, -1])] + self.code_noise * z[:, :-1], y)  # (B, C, H, W)
+
+
+class Packed(nn.Module):
+    """PacGAN's packed D: images (B, C, H, W), B a multiple of `pack` -> (B / pack,) logits, one per pack.
+
+    Consecutive images form a pack, stacked along channels into one (C * pack)-channel input of `body`,
+    so D judges them jointly: packs from a G that drops modes hold too-alike members (Lin et al. 2018).
+    """
+
+    def __init__(self, body: nn.Module, pack: int) -> None:
+        super().__init__()
+        self.body, self.pack = body, pack
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        b, c, h, w = x.shape
+        return self.body(x.reshape(b // self.pack, self.pack * c, h, w), y)  # (B / pack,)
+
+
 def build(model: str, z_dim: int, channels: int, size: int, g_width: int, d_width: int, classes: int, d_batchnorm: bool,
-          mbstd: bool = False) -> dict[str, nn.Module]:
-    """{"G": generator, "D": discriminator} for `model` in {"dcgan", "resnet", "fastgan"}."""
+          mbstd: bool = False, codes: int = 0, code_noise: float = 1.0, learn_prior: bool = False,
+          pack: int = 1) -> dict[str, nn.Module]:
+    """{"G": generator, "D": discriminator} for `model` in {"dcgan", "resnet", "fastgan"}.
+
+    codes > 0 wraps G in `CodedGenerator` (its body reads z_dim - 1 numbers); pack > 1 wraps D in `Packed`
+    (its body reads channels * pack). Both are for the unconditional DCGAN and ResNet (the config checks).
+    """
+    g_in = z_dim - 1 if codes else z_dim
     if model == "fastgan":
-        return {"G": FastGANGenerator(z_dim, channels, size, g_width), "D": FastGANDiscriminator(channels, size, d_width)}
-    if model == "dcgan":
-        return {"G": DCGANGenerator(z_dim, channels, size, g_width, classes),
-                "D": DCGANDiscriminator(channels, size, d_width, classes, d_batchnorm, mbstd)}
-    return {"G": ResNetGenerator(z_dim, channels, size, g_width, classes),
-            "D": ResNetDiscriminator(channels, size, d_width, classes, mbstd)}
+        nets = {"G": FastGANGenerator(g_in, channels, size, g_width), "D": FastGANDiscriminator(channels, size, d_width)}
+    elif model == "dcgan":
+        nets = {"G": DCGANGenerator(g_in, channels, size, g_width, classes),
+                "D": DCGANDiscriminator(channels * pack, size, d_width, classes, d_batchnorm, mbstd)}
+    else:
+        nets = {"G": ResNetGenerator(g_in, channels, size, g_width, classes),
+                "D": ResNetDiscriminator(channels * pack, size, d_width, classes, mbstd)}
+    if codes:
+        nets["G"] = CodedGenerator(nets["G"], z_dim, codes, code_noise, learn_prior)
+    if pack > 1:
+        nets["D"] = Packed(nets["D"], pack)
+    return nets
