@@ -171,3 +171,19 @@ def test_learned_prior_trains_and_resumes_exactly(toy2d, tmp_path):
     assert not torch.equal(whole.prior, torch.zeros(4))  # G's phase moved the codes' probabilities
     for (name, a), (_, b) in zip(whole.state_dict().items(), part.state_dict().items()):
         assert torch.equal(a, b), name
+
+
+def test_tail_options_reach_the_saved_run(toy2d, tmp_path):
+    """tail_code_noise: the saved G samples with the noise of the step it last trained at, and with the end value once trained."""
+    from gansuite_core import load_run, train_app
+    options = quick("toy2d", codes=4, decay_start=4, decay_end=8, tail_code_noise=0.05, probe_every=0, steps=6)
+    train_app("toy2d", tmp_path / "run", quiet=True, registry=toy2d, **options)  # stopped halfway through the tail
+    G = load_run(tmp_path / "run", app="toy2d", registry=toy2d).net("G")
+    assert int(G.trained) == 5 and float(G.noise_scale()) == pytest.approx(0.2 - 0.15 * 1 / 4)  # the EMA G took step 5's noise
+    train_app("toy2d", tmp_path / "run", quiet=True, resume=True, registry=toy2d, steps=8)
+    assert float(load_run(tmp_path / "run", app="toy2d", registry=toy2d).net("G").noise_scale()) == pytest.approx(0.05 + 0.15 / 4)
+    # A run saved before the option existed (no key in its config) trained with a fixed code_noise: it loads as it was.
+    train_app("toy2d", tmp_path / "old", quiet=True, registry=toy2d, **{**options, "tail_code_noise": 0.0, "steps": 2})
+    config = tmp_path / "old" / "config.toml"
+    config.write_text("".join(line for line in config.read_text().splitlines(keepends=True) if not line.startswith("tail_code_noise")))
+    assert load_run(tmp_path / "old", app="toy2d", registry=toy2d).net("G").noise_scale() == 0.2

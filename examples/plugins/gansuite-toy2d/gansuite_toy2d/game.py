@@ -19,12 +19,18 @@ from .evaluation import reached_goal, score
 from .losses import accuracy, d_loss, g_loss, interpolate_penalty, r1_penalty
 
 
+def tail_left(cfg: Toy2DConfig, step: int) -> float:
+    """The share of the tail decay still ahead at `step`: 1 before decay_start, 0 from decay_end (1 with no decay)."""
+    if not cfg.decay_end:
+        return 1.0
+    return min(1.0, max(0.0, (cfg.decay_end - step) / (cfg.decay_end - cfg.decay_start)))
+
+
 def lr_factor(cfg: Toy2DConfig, step: int) -> float:
     """Both players' learning rate at `step`, as a share of lr and d_lr."""
     factor = 0.5 ** (step / cfg.anneal) if cfg.anneal else 1.0  # smooth halving every `anneal` steps
-    if cfg.decay_end:  # linear tail to 0 (CycleGAN, Zhu et al. 2017): settle G's points once the modes are found
-        factor *= min(1.0, max(0.0, (cfg.decay_end - step) / (cfg.decay_end - cfg.decay_start)))
-    return factor
+    # linear tail to 0 (CycleGAN, Zhu et al. 2017): settle G's points once the modes are found
+    return factor * tail_left(cfg, step)
 
 
 def prior_loss(p: torch.Tensor, codes: torch.Tensor, logit: torch.Tensor) -> torch.Tensor:
@@ -56,7 +62,13 @@ def make_game(cfg: Toy2DConfig, nets: dict[str, nn.Module], ctx: Context) -> Gam
     def fake(n, z: torch.Tensor | None = None) -> torch.Tensor:  # (B, pack, 2): B packs of `pack` generated points
         return n["G"](noise(n) if z is None else z).reshape(cfg.batch, cfg.pack, 2)
 
+    def follow(G: nn.Module, step: int) -> None:
+        """tail_code_noise: G's noise follows the step (the EMA copies the integer buffer, models.Generator)."""
+        if getattr(G, "tail_noise", None) is not None:
+            G.trained.fill_(step)
+
     def d_phase(n, real, step):
+        follow(n["G"], step)
         with torch.no_grad():
             f = fake(n)
         loss, logs = d_loss(n["D"](real), n["D"](f), cfg.loss)
@@ -72,6 +84,7 @@ def make_game(cfg: Toy2DConfig, nets: dict[str, nn.Module], ctx: Context) -> Gam
         return r1_penalty(n["D"], real, cfg.r1, cfg.d_unit * mix.sigma)
 
     def g_phase(n, batch, step):
+        follow(n["G"], step)
         z = noise(n)
         logit = n["D"](fake(n, z))  # (B,)
         loss = g_loss(logit, cfg.loss)

@@ -39,10 +39,15 @@ class Generator(nn.Module):
     continuous G must leave mass between disconnected modes (Khayatkhoei et al. 2018), K codes need
     not. `prior` holds the codes' log-probabilities up to a constant: a buffer of zeros (uniform),
     or a parameter that `game.py` trains when the prior is learned.
+
+    `tail_noise` (end value, decay_start, decay_end) makes code_noise fall linearly to the end value
+    over the tail decay. The step it has reached is the buffer `trained` (the training step the
+    weights last saw; an integer, so the EMA copy takes it as it is, and checkpoints keep it): a run
+    stopped before decay_end, like the 4,000-step demo, samples with the noise it trained with.
     """
 
     def __init__(self, latent: int, hidden: int, layers: int, codes: int = 0, learn_prior: bool = False,
-                 code_noise: float = 1.0) -> None:
+                 code_noise: float = 1.0, tail_noise: tuple[float, int, int] | None = None) -> None:
         super().__init__()
         self.codes = codes
         self.latent = latent + (1 if codes else 0)  # the noise callers draw: the continuous z, then the code's entry
@@ -50,6 +55,9 @@ class Generator(nn.Module):
         if codes:
             self.centres = nn.Parameter(torch.empty(codes, latent).uniform_(-1.0, 1.0))  # DeLiGAN's initialisation
             self.code_noise = code_noise
+            self.tail_noise = tail_noise
+            if tail_noise is not None:
+                self.register_buffer("trained", torch.zeros((), dtype=torch.long))
             if learn_prior:
                 self.prior = nn.Parameter(torch.zeros(codes))
             else:
@@ -60,10 +68,20 @@ class Generator(nn.Module):
         cdf = torch.softmax(self.prior.detach().float(), 0).cumsum(0)  # (K,)
         return torch.searchsorted(cdf, torch.special.ndtr(u.float()).contiguous()).clamp_max(self.codes - 1)
 
+    def noise_scale(self) -> float | torch.Tensor:
+        """The code_noise G samples with now: a float, or a 0-dim tensor computed on G's device (no host read)."""
+        if self.tail_noise is None:
+            return self.code_noise
+        end_value, start, end = self.tail_noise
+        # float64 rounds as Python's float arithmetic does (the measured runs); MPS has no float64
+        wide = torch.float32 if self.trained.device.type == "mps" else torch.float64
+        left = ((end - self.trained).to(wide) / (end - start)).clamp(0.0, 1.0)  # the share of the tail still ahead
+        return left * self.code_noise + (1.0 - left) * end_value
+
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         if not self.codes:
             return self.body(z)  # (B, 2)
-        return self.body(self.centres[self.code(z[:, -1])] + self.code_noise * z[:, :-1])  # (B, 2)
+        return self.body(self.centres[self.code(z[:, -1])] + self.noise_scale() * z[:, :-1])  # (B, 2)
 
 
 class Discriminator(nn.Module):
@@ -90,6 +108,7 @@ class Discriminator(nn.Module):
 def networks(cfg: Toy2DConfig) -> dict[str, nn.Module]:
     """The application's networks for a config: G (B, latent) -> (B, 2), D (B, pack, 2) -> (B,)."""
     return {"G": Generator(cfg.latent, cfg.g_hidden, cfg.g_layers, cfg.codes, learn_prior=cfg.prior == "learned",
-                           code_noise=cfg.code_noise),
+                           code_noise=cfg.code_noise,
+                           tail_noise=None if cfg.final_code_noise == cfg.code_noise else (cfg.tail_code_noise, cfg.decay_start, cfg.decay_end)),
             "D": Discriminator(cfg.d_hidden, cfg.d_layers, cfg.pack, cfg.d_unit * mixture(cfg.data).sigma,
                                spectral=cfg.spectral_norm)}

@@ -116,3 +116,17 @@ def test_learned_prior_favours_codes_that_d_scores_as_real() -> None:
     absent = torch.zeros(4, requires_grad=True)
     prior_loss(torch.softmax(absent, 0), torch.zeros(3, 2, dtype=torch.long), torch.randn(3)).backward()
     assert torch.allclose(absent.grad, torch.zeros(4))  # one code only: no information, no move
+
+
+def test_code_noise_falls_in_the_tail_with_the_step_g_has_trained() -> None:
+    G = networks(Toy2DConfig(code_noise=0.2, tail_code_noise=0.1, decay_start=6000, decay_end=8000))["G"]
+    scales = []
+    for step in (0, 6000, 7000, 8000, 9000):
+        G.trained.fill_(step)
+        scales.append(float(G.noise_scale()))
+    assert scales == pytest.approx([0.2, 0.2, 0.15, 0.1, 0.1])
+    assert "trained" in G.state_dict()  # checkpoints keep the step, so a saved run samples as it last trained
+    for off in (Toy2DConfig(tail_code_noise=0.0), Toy2DConfig(decay_start=0, decay_end=0), Toy2DConfig(tail_code_noise=0.2)):
+        G = networks(off)["G"]  # off, no tail to fall in, or nothing to fall to: a fixed code_noise and no extra weights
+        assert off.final_code_noise == 0.2 and G.noise_scale() == 0.2 and "trained" not in G.state_dict()
+    assert Toy2DConfig(codes=0).final_code_noise == 0.2  # accepted: the default with codes=0 has nothing to scale
