@@ -147,6 +147,24 @@ def test_untrained_shift_generator_extrapolates_constant_velocity(v):
     assert G.beta.grad is not None and G.net[-1].weight.grad.abs().sum() > 0  # and it can learn
 
 
+def test_kernel_temperature_divides_every_logit():
+    torch.manual_seed(0)
+    clip = _moving_square(2, 3, frames=3) + 0.6 * torch.randn(1, 3, 1, 40, 40)  # noisy: the kernel is a real mixture
+    warm = ShiftKernelGenerator(1, width=4, radius=4, window=5, correction=False)
+    torch.nn.init.normal_(warm.net[-1].weight, std=0.1)  # a trained-looking net, so its logits are divided too
+    cold = ShiftKernelGenerator(1, width=4, radius=4, window=5, correction=False, temperature=0.5)
+    cold.load_state_dict(warm.state_dict())
+    with torch.no_grad():
+        a, b = warm(clip[:, :2])[0], cold(clip[:, :2])[0]
+        assert (a - b).abs().max() > 0.1  # the temperature changes the prediction
+        warm.alpha.mul_(2)
+        warm.net[-1].weight.mul_(2)
+        warm.net[-1].bias.mul_(2)
+        assert torch.allclose(warm(clip[:, :2])[0], b, atol=1e-5)  # exactly the logits doubled
+    with pytest.raises(ValueError):
+        VideoConfig(shift_temperature=0.0)
+
+
 @pytest.mark.parametrize("v", [(2, 3), (-3, 1), (0, -4)])
 def test_a_wide_cost_window_moves_a_flat_object_whole(v):
     clip = -torch.ones(1, 5, 1, 48, 48)
@@ -369,7 +387,8 @@ def test_sum_reduction_is_the_reference_codes_per_clip_sums():
 
 @pytest.mark.parametrize("opts", [dict(reduction="sum", lam_adv=0.05, d_scales="each"), dict(generator="simvp", d_scales="each"),
                                   dict(generator="shift", shift_radius=2), dict(generator="shift", shift_correction=False),
-                                  dict(generator="shift", shift_window=9), dict(generator="shift", shift_reflect=True)])
+                                  dict(generator="shift", shift_window=9), dict(generator="shift", shift_reflect=True),
+                                  dict(generator="shift", shift_temperature=0.5)])
 def test_variants_train_a_step(opts):
     from gansuite_core import Context
 
@@ -382,3 +401,4 @@ def test_variants_train_a_step(opts):
         loss.backward()
         assert torch.isfinite(loss) and all(v.ndim == 0 for v in logs.values())
     assert game.judge_accuracy(nets, clip).ndim == 0
+
