@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class RecordsConfig:
     holdout: float = 0.2  # share of rows held out from training, for evaluation only
     split_seed: int = 0  # seed of the train/holdout split (the same split for every training seed)
     modes: int = 10  # most Gaussian modes per continuous column (variational mixture; CTGAN: 10)
-    mode_choice: str = "sample"  # a value's mode in the row: sample (its posterior, CTGAN) or argmax (2026-12-03, seed 0: s1-s2 rho 0.84 not 0.72, but TSTR 0.413 not 0.445)
+    mode_choice: Literal["sample", "argmax"] = "sample"  # a value's mode in the row: sample (its posterior, CTGAN) or argmax (2026-12-03, seed 0: s1-s2 rho 0.84 not 0.72, but TSTR 0.413 not 0.445)
     noise: int = 128  # noise dimensions of the generator (CTGAN: 128)
     g_dims: str = "256,256"  # the generator's residual layer widths, comma-separated (CTGAN: 256,256)
     d_dims: str = "256,256"  # the critic's layer widths, comma-separated (CTGAN: 256,256)
