@@ -26,6 +26,7 @@ from .devices import resolve_device as _resolve_device
 from .engine import preserved_rng
 from .errors import UserError
 from .files import write_atomic
+from .latents import code_prior_loss, pick_codes
 from .plugins import Registry, hookimpl, registry
 from .runs import Run
 from .runs import load_run as _load_run
@@ -103,5 +104,5 @@ __all__ = [
     "EMA", "Application", "Context", "CoreConfig", "DemoRequest", "DemoResult", "Game", "GenerateRequest", "IndexedStream",
     "LossResult", "Nets", "Phase", "Player", "Registry", "Run", "RunConfig", "SeededStream", "Stream", "UserError", "hookimpl",
     "item_rng", "load_run", "move_to_device", "pick_device", "preserved_rng", "registry", "resolve", "train_app", "train_demo",
-    "write_atomic",
+    "write_atomic", "code_prior_loss", "pick_codes",
 ]

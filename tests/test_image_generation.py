@@ -409,7 +409,7 @@ def test_codes_pick_centres_from_the_last_entry_of_z_by_the_prior():
 
 
 def test_learned_prior_moves_towards_codes_that_d_scores_as_real():
-    from gansuite_image_generation.game import prior_loss
+    from gansuite_core import code_prior_loss as prior_loss
 
     p = torch.full((3,), 1 / 3, requires_grad=True)
     codes = torch.tensor([[0], [0], [1], [1]])  # code 2 absent from the batch

@@ -9,7 +9,7 @@ buffer of the "ada" module that D's player owns, so it is checkpointed and resum
 The EMA generator (for sampling and evaluation) follows stylegan2-ada: a half-life in images
 with a ramp-up, BatchNorm statistics averaged like the weights.
 With codes and prior=learned, G's phase also moves the codes' prior towards codes whose images D
-scores as real (`prior_loss`), by its own Adam learning rate; lr_tail decays both players' rates
+scores as real (`code_prior_loss` of gansuite_core), by its own Adam learning rate; lr_tail decays both players' rates
 linearly to 0 over the run's last share.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from gansuite_core import EMA, Context, Game, IndexedStream, Phase, Player
+from gansuite_core import EMA, Context, Game, IndexedStream, Phase, Player, code_prior_loss
 from gansuite_core.pictures import save_grid
 
 from . import data as datamod
@@ -45,22 +45,6 @@ def networks(cfg: ImageGenConfig) -> dict[str, nn.Module]:
 def sample_z(n: int, z_dim: int, device: torch.device, generator: torch.Generator | None = None) -> torch.Tensor:
     """z ~ N(0, I) (n, z_dim) on `device`; drawn on the CPU from `generator` when one is given (reproducible anywhere)."""
     return torch.randn(n, z_dim, generator=generator).to(device) if generator is not None else torch.randn(n, z_dim, device=device)
-
-
-def prior_loss(p: torch.Tensor, codes: torch.Tensor, logit: torch.Tensor) -> torch.Tensor:
-    """A loss whose gradient moves the codes' probabilities p (K,) towards codes whose images D scores as real.
-
-    With the non-saturating loss D's logit estimates log p_data / p_G, so d KL(p_G || p_data) / d p_c is
-    about minus the mean logit of code c's images (after the learned prior of Khayatkhoei et al. 2018;
-    the estimator is the toy2d example's). Each pack's logit (B,) counts for the code of every member,
-    codes (B, pack); the mean logit is the baseline. A code absent from the batch gets no gradient.
-    """
-    k = len(p)
-    flat = codes.flatten()
-    sums = torch.zeros(k, device=p.device, dtype=logit.dtype).index_add_(0, flat, logit.detach().repeat_interleave(codes.shape[1]))
-    counts = torch.bincount(flat, minlength=k).to(logit.dtype)
-    advantage = torch.where(counts > 0, sums / counts.clamp_min(1) - logit.detach().mean(), torch.zeros_like(sums))
-    return -(p * advantage).sum()
 
 
 def lr_factor(cfg: ImageGenConfig, steps: int, step: int) -> float:
@@ -120,7 +104,7 @@ def make_game(cfg: ImageGenConfig, nets: dict[str, nn.Module], ctx: Context) -> 
         G = n["G"]
         p = torch.softmax(G.prior, 0)  # (K,)
         codes = G.code(z[:, -1]).reshape(-1, cfg.pack)  # (batch / pack, pack)
-        return loss + prior_loss(p, codes, logit), {"codes": (-(p * p.log()).sum()).exp().detach()}  # perplexity: codes in use
+        return loss + code_prior_loss(p, codes, logit), {"codes": (-(p * p.log()).sum()).exp().detach()}  # perplexity: codes in use
 
     def r1(n, b: Batch, step: int):
         y = b["y"] if cond else None

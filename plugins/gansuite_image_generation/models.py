@@ -29,6 +29,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
+from gansuite_core import pick_codes
+
 from .fastgan import FastGANDiscriminator, FastGANGenerator
 from .fastgan import SIZES as FASTGAN_SIZES
 
@@ -194,8 +196,7 @@ class CodedGenerator(nn.Module):
 
     def code(self, u: torch.Tensor) -> torch.Tensor:
         """(B,) standard normal entries -> (B,) code indices, distributed as softmax(prior)."""
-        cdf = torch.softmax(self.prior.detach().float(), 0).cumsum(0)  # (K,)
-        return torch.searchsorted(cdf, torch.special.ndtr(u.float()).contiguous()).clamp_max(self.codes - 1)
+        return pick_codes(self.prior, u)
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         return self.body(self.centres[self.code(z[:, -1])] + self.code_noise * z[:, :-1], y)  # (B, C, H, W)

@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from gansuite_core import EMA, Context, Game, Phase, Player, UserError
+from gansuite_core import EMA, Context, Game, Phase, Player, UserError, code_prior_loss
 
 from .config import Toy2DConfig
 from .data import mixture, real_packs
@@ -31,23 +31,6 @@ def lr_factor(cfg: Toy2DConfig, step: int) -> float:
     factor = 0.5 ** (step / cfg.anneal) if cfg.anneal else 1.0  # smooth halving every `anneal` steps
     # linear tail to 0 (CycleGAN, Zhu et al. 2017): settle G's points once the modes are found
     return factor * tail_left(cfg, step)
-
-
-def prior_loss(p: torch.Tensor, codes: torch.Tensor, logit: torch.Tensor) -> torch.Tensor:
-    """A loss whose gradient moves the codes' probabilities p (K,) towards codes whose packs D scores as real.
-
-    D's logit estimates log p_data / p_G (summed over a pack's members), so d KL(p_G || p_data) / d p_c
-    is about minus the mean logit of code c's points (after the learned prior of Khayatkhoei et al. 2018;
-    this estimator is ours, and with hinge or wgan losses the logit is only a score). Each pack's logit (B,) counts for the code of every member, codes (B, pack); the other
-    members add the same expected share to every code, which the baseline (the mean logit) removes.
-    A code absent from the batch gets no gradient.
-    """
-    k = len(p)
-    flat = codes.flatten()
-    sums = torch.zeros(k, device=p.device, dtype=logit.dtype).index_add_(0, flat, logit.detach().repeat_interleave(codes.shape[1]))
-    counts = torch.bincount(flat, minlength=k).to(logit.dtype)
-    advantage = torch.where(counts > 0, sums / counts.clamp_min(1) - logit.detach().mean(), torch.zeros_like(sums))
-    return -(p * advantage).sum()
 
 
 def make_game(cfg: Toy2DConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
@@ -92,7 +75,7 @@ def make_game(cfg: Toy2DConfig, nets: dict[str, nn.Module], ctx: Context) -> Gam
             return loss
         G = n["G"]
         p = torch.softmax(G.prior, 0)  # (K,)
-        return loss + prior_loss(p, G.code(z[:, -1]).reshape(cfg.batch, cfg.pack), logit), {"codes": (-(p * p.log()).sum()).exp().detach()}
+        return loss + code_prior_loss(p, G.code(z[:, -1]).reshape(cfg.batch, cfg.pack), logit), {"codes": (-(p * p.log()).sum()).exp().detach()}
 
     def judge_accuracy(n, real) -> torch.Tensor:  # for `--set schedule=loser`
         return accuracy(n["D"](real), n["D"](fake(n)))

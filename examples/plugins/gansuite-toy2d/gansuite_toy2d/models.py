@@ -14,6 +14,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from gansuite_core import pick_codes
+
 from .config import Toy2DConfig
 from .data import mixture
 
@@ -65,8 +67,7 @@ class Generator(nn.Module):
 
     def code(self, u: torch.Tensor) -> torch.Tensor:
         """(B,) standard normal entries -> (B,) code indices, distributed as softmax(prior)."""
-        cdf = torch.softmax(self.prior.detach().float(), 0).cumsum(0)  # (K,)
-        return torch.searchsorted(cdf, torch.special.ndtr(u.float()).contiguous()).clamp_max(self.codes - 1)
+        return pick_codes(self.prior, u)
 
     def noise_scale(self) -> float | torch.Tensor:
         """The code_noise G samples with now: a float, or a 0-dim tensor computed on G's device (no host read)."""

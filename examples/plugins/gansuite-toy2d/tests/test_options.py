@@ -103,7 +103,7 @@ def test_codes_reach_g_and_follow_the_prior() -> None:
 
 
 def test_learned_prior_favours_codes_that_d_scores_as_real() -> None:
-    from gansuite_toy2d.game import prior_loss
+    from gansuite_core import code_prior_loss as prior_loss
 
     G = networks(Toy2DConfig(codes=4, prior="learned", g_hidden=16))["G"]
     assert isinstance(G.prior, torch.nn.Parameter)
