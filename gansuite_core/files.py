@@ -7,6 +7,7 @@ POSIX and Windows within one file system), then fsync the folder so the rename s
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Callable
@@ -22,12 +23,14 @@ def replace_durably(tmp: Path, path: Path) -> Path:
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, path)
-    try:  # make the rename itself durable; some file systems (and Windows) refuse to open a folder
+    # Make the rename itself durable. Some file systems (and Windows) refuse to open or fsync a
+    # folder; the rename is still atomic there, only not yet flushed, so that refusal is not an error.
+    with contextlib.suppress(OSError):
         fd = os.open(path.parent, os.O_RDONLY)
-        os.fsync(fd)
-        os.close(fd)
-    except OSError:
-        pass
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     return path
 
 
