@@ -223,8 +223,9 @@ def build(model: str, z_dim: int, channels: int, size: int, g_width: int, d_widt
           pack: int = 1) -> dict[str, nn.Module]:
     """{"G": generator, "D": discriminator} for `model` in {"dcgan", "resnet", "fastgan"}.
 
-    codes > 0 wraps G in `CodedGenerator` (its body reads z_dim - 1 numbers); pack > 1 wraps D in `Packed`
-    (its body reads channels * pack). Both are for the unconditional DCGAN and ResNet (the config checks).
+    codes > 0 wraps any G in `CodedGenerator` (its body reads z_dim - 1 numbers, labels pass through);
+    pack > 1 wraps D in `Packed` (its body reads channels * pack), for the unconditional DCGAN and ResNet
+    only (the config checks).
     """
     g_in = z_dim - 1 if codes else z_dim
     if model == "fastgan":
