@@ -11,6 +11,7 @@ megapixels per second against OpenCV bicubic (one thread each).
     OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py train --scale 4 --steps 800 --set lr=2e-4 --set pixel_loss=mse
     # the models shipped in the package (their training is examples/train_bundled_sr.py)
     OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py bundled --model x4
+    OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py bundled --model x4 --ensemble   # also with `upscale --ensemble`
     # the adversarial stage alone, from the bundled x4 (= the default L1 stage): L1 vs GAN, sharpness, crops
     OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py gan --init x4 --steps 300
     OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py gan --init x4 --steps 300 --set gan_weight=5e-2
@@ -33,6 +34,7 @@ from gansuite_super_resolution.bundled import load_bundled
 from gansuite_super_resolution.config import SRConfig
 from gansuite_super_resolution.data import downscale, embedded_image
 from gansuite_super_resolution.evaluation import CONDITIONS, METHODS, eval_images, evaluate, score
+from gansuite_super_resolution.models import SelfEnsemble
 from gansuite_super_resolution.upscale import upscale_rgb
 
 
@@ -62,7 +64,11 @@ def table(report: dict) -> str:
     return "\n".join(lines)
 
 
-def result(net: torch.nn.Module, scale: int, **info) -> dict:
+def result(net: torch.nn.Module, scale: int, ensemble: bool = False, **info) -> dict:
+    """Score `net` (and, with `ensemble`, its geometric self-ensemble as `gansuite upscale --ensemble` runs it)."""
+    if ensemble:
+        result(net, scale, **info)
+        net, info = SelfEnsemble(net), {**info, "what": f"{info.get('what', 'model')}, self-ensemble x8"}
     report = score(net, eval_images("", scale), scale, torch.device("cpu"))
     row = {**info, "scale": scale, "gain_db": {c: round(g, 3) for c, g in report["matrix_gain_over_bicubic_db"].items()},
            "worst_clean_gain_db": round(report["worst_clean_gain_db"], 3),
@@ -113,11 +119,12 @@ def main() -> None:
     ap.add_argument("--degradation", default=SRConfig().degradation)
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="any other training option (repeatable)")
     ap.add_argument("--out", type=Path, default=Path("runs/bench-sr"))
+    ap.add_argument("--ensemble", action="store_true", help="also score the geometric self-ensemble (8 flips/turns, as upscale --ensemble)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     if args.what == "bundled":
         net, card = load_bundled(args.model or f"x{args.scale}")
-        result(net, card["architecture"]["scale"], what=f"bundled {card['name']}", steps=card["steps"],
+        result(net, card["architecture"]["scale"], args.ensemble, what=f"bundled {card['name']}", steps=card["steps"],
                degradation=card["config"]["degradation"], train_cpu_minutes=card["train_cpu_minutes"])
         return
     extra = dict(kv.split("=", 1) for kv in args.set)  # strings: the core converts them as it does for --set
@@ -132,7 +139,7 @@ def main() -> None:
               steps=args.steps, pretrain_steps=args.steps, sample_every=0, log_every=100, checkpoint_every=args.steps, **extra)
     cpu = (time.process_time() - c0) / 60
     run = load_run(run_dir, app="super-resolution")
-    result(run.net("G"), args.scale, what=f"{model} L1 {' '.join(args.set)}".strip(), steps=args.steps, degradation=args.degradation, train_cpu_minutes=round(cpu, 2))
+    result(run.net("G"), args.scale, args.ensemble, what=f"{model} L1 {' '.join(args.set)}".strip(), steps=args.steps, degradation=args.degradation, train_cpu_minutes=round(cpu, 2))
     if args.gan:
         c0 = time.process_time()
         train_app("super-resolution", run_dir, quiet=True, resume=True, steps=args.steps + args.gan)

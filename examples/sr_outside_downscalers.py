@@ -99,6 +99,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scale", type=int, choices=(2, 4), default=4)
     ap.add_argument("--out", type=Path, default=Path("runs/sr-outside"))
+    ap.add_argument("--ensemble", action="store_true", help="upscale with --ensemble (the 8 flips and turns averaged)")
     args = ap.parse_args()
     s = args.scale
     hrs = {n: (lambda h: h[: h.shape[0] // s * s, : h.shape[1] // s * s])(rgb(n)) for n in HELD_OUT}
@@ -114,7 +115,7 @@ def main() -> None:
                 assert lrs[n].shape[:2] == (hr.shape[0] // s, hr.shape[1] // s), (cond, lrs[n].shape)
                 Image.fromarray(lrs[n]).save(lr_dir / f"{n}.png")  # lossless: the JPEG cases already went through JPEG
             subprocess.run([sys.executable, "-m", "gansuite_core", "upscale", str(lr_dir), "--model", f"x{s}", "--out", str(sr_dir),
-                            "--quiet"], check=True, stdout=subprocess.DEVNULL)
+                            "--quiet", *(["--ensemble"] if args.ensemble else [])], check=True, stdout=subprocess.DEVNULL)
             scores = {m: {"psnr": [], "ssim": []} for m in ("bicubic", "lanczos", "model")}
             for n, hr in hrs.items():
                 lr, size = lrs[n], (hr.shape[1], hr.shape[0])

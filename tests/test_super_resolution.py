@@ -14,7 +14,7 @@ from gansuite_super_resolution.config import SRConfig
 from gansuite_super_resolution.data import DOWNSCALERS, CropSource, degrade, downscale, embedded_image, matlab_resize, mod_crop, scan_folder
 from gansuite_super_resolution.evaluation import baselines
 from gansuite_super_resolution.losses import VGGFeatures, distance, judge_accuracy, relativistic_d_loss, relativistic_g_loss
-from gansuite_super_resolution.models import Discriminator, FastSR, RRDBNet, SRResNet, build_generator
+from gansuite_super_resolution.models import Discriminator, FastSR, RRDBNet, SelfEnsemble, SRResNet, build_generator
 from gansuite_super_resolution.upscale import upscale_any, upscale_rgb
 
 SMALL = {"fast": dict(features=8), "srresnet": dict(features=8, blocks=2), "rrdb": dict(features=8, blocks=1)}
@@ -129,6 +129,21 @@ def test_tiled_output_equals_untiled(model):
     assert np.abs(whole.astype(int) - tiled.astype(int)).max() <= 1  # float rounding at most
     seams = upscale_rgb(net, img, 3, tile=16, overlap=0)
     assert np.abs(whole.astype(int) - seams.astype(int)).max() > 1  # without context the tiles do differ
+
+
+def test_self_ensemble_averages_the_eight_orientations_and_is_itself_symmetric():
+    net = randomise_tail(build_generator("srresnet", 2, bicubic_skip=True, **SMALL["srresnet"]))
+    x = torch.rand(1, 3, 6, 10)  # not square: quarter turns must be undone exactly
+    ens = SelfEnsemble(net)(x)
+    assert ens.shape == (1, 3, 12, 20)
+    by_hand = sum(torch.rot90(net(torch.rot90(x, k, (2, 3))), -k, (2, 3)) + torch.rot90(net(torch.rot90(x.flip(3), k, (2, 3))), -k, (2, 3)).flip(3)
+                  for k in range(4)) / 8
+    torch.testing.assert_close(ens, by_hand)
+    assert not torch.allclose(ens, net(x), atol=1e-4)  # the trained-looking net is not symmetric, so averaging changes it
+    for turned, back in ((x.flip(3), lambda y: y.flip(3)), (x.flip(2), lambda y: y.flip(2)), (torch.rot90(x, 1, (2, 3)), lambda y: torch.rot90(y, -1, (2, 3)))):
+        torch.testing.assert_close(back(SelfEnsemble(net)(turned)), ens, atol=1e-5, rtol=1e-5)  # the ensemble is equivariant
+    untrained = build_generator("srresnet", 2, bicubic_skip=True, **SMALL["srresnet"]).eval()  # = bicubic, already symmetric
+    torch.testing.assert_close(SelfEnsemble(untrained)(x), untrained(x), atol=1e-5, rtol=1e-5)
 
 
 def test_grayscale_and_rgba_keep_their_mode():

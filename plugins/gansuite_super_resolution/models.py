@@ -144,6 +144,27 @@ class RRDBNet(Generator):
         return self.tail(h)
 
 
+class SelfEnsemble(nn.Module):
+    """Geometric self-ensemble (EDSR+, Lim et al. 2017): the mean of the network's outputs over the
+    8 flips and quarter turns of its input, each turned back. Same mapping (B, 3, h, w) -> (B, 3, s*h, s*w),
+    8 times the cost; no training. Aliasing and JPEG artefacts are not symmetric, so averaging out
+    the network's orientation-dependent guesses helps most on such input (docs/benchmarks.md)."""
+
+    def __init__(self, net: nn.Module) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        total = None
+        for turns in range(4):
+            for flip in (False, True):
+                t = torch.rot90(x, turns, (2, 3))
+                y = self.net(t.flip(3) if flip else t)
+                y = torch.rot90(y.flip(3) if flip else y, -turns, (2, 3))
+                total = y if total is None else total + y
+        return total / 8
+
+
 class Discriminator(nn.Module):
     """VGG-style discriminator (SRGAN; ESRGAN's VGG128): pairs of 3x3 convs, the second with stride 2,
     features doubling to 8x, BN and LeakyReLU 0.2; global average pooling so any crop size works,
