@@ -165,6 +165,34 @@ def test_kernel_temperature_divides_every_logit():
         VideoConfig(shift_temperature=0.0)
 
 
+def test_prediction_support_truncates_the_kernel_in_eval_mode_only():
+    torch.manual_seed(0)
+    clip = _moving_square(2, 3, frames=3) + 0.6 * torch.randn(1, 3, 1, 40, 40)  # noisy: the kernel is a real mixture
+    G = ShiftKernelGenerator(1, width=4, radius=4, window=5, correction=False)
+    torch.nn.init.normal_(G.net[-1].weight, std=0.1)
+    with torch.no_grad():
+        full = G(clip[:, :2])[0]
+        G.predict_support = 1
+        assert torch.equal(G(clip[:, :2])[0], full)  # training mode: every shift
+        G.eval()
+        kernel = torch.softmax(torch.randn(2, 81, 5, 5), 1)
+        cut = G._truncated(kernel)
+        assert torch.allclose(cut.sum(1), torch.ones(2, 5, 5))
+        best = kernel.argmax(1)  # (2, 5, 5)
+        kept = (cut > 0).sum(1)
+        by, bx = best // 9, best % 9
+        expect = (torch.minimum(by + 1, torch.full_like(by, 8)) - torch.clamp(by - 1, min=0) + 1) * \
+                 (torch.minimum(bx + 1, torch.full_like(bx, 8)) - torch.clamp(bx - 1, min=0) + 1)
+        assert torch.equal(kept, expect)  # the 3x3 shifts around the best one (fewer at the radius)
+        assert torch.equal(cut.argmax(1), best)
+        assert (G(clip[:, :2])[0] - full).abs().max() > 0.01  # eval mode: the truncated kernel
+        G.predict_support = 0
+        assert torch.allclose(G(clip[:, :2])[0], full, atol=1e-6)  # 0: every shift, as before
+    assert make_networks(VideoConfig(shift_predict_support=2))["G"].predict_support == 2
+    with pytest.raises(ValueError):
+        VideoConfig(shift_predict_support=-1)
+
+
 @pytest.mark.parametrize("v", [(2, 3), (-3, 1), (0, -4)])
 def test_a_wide_cost_window_moves_a_flat_object_whole(v):
     clip = -torch.ones(1, 5, 1, 48, 48)

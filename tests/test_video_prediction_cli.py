@@ -131,6 +131,28 @@ def test_score_finds_an_inserted_event(run_dir, tmp_path, capsys):
     assert (tmp_path / "scores.png").stat().st_size > 10_000
 
 
+def test_surprise_scores_with_the_whole_shift_kernel_and_leaves_the_run_as_it_was(run_dir):
+    import torch
+
+    from gansuite_core import load_run
+    from gansuite_video_prediction.predict import surprise
+
+    run = load_run(run_dir, app=PLUGIN)
+    G = run.net("G")
+    frames = (np.random.default_rng(0).random((8, 32, 32, 3)) * 255).astype(np.uint8)
+    G.predict_support = 1  # 3x3 of the 9x9 shifts: the one-step prediction of noise does change with it
+    ctx = torch.from_numpy(frames[:3].transpose(0, 3, 1, 2)).float().div(127.5).sub(1)[None, :, :1]  # (1, K, 1, 32, 32)
+    with torch.no_grad():
+        truncated = G(ctx)[0]
+        G.predict_support = 0
+        assert not torch.allclose(truncated, G(ctx)[0])
+    whole, _, _ = surprise(run, frames, torch.device("cpu"))
+    G.predict_support = 1
+    scored, _, _ = surprise(run, frames, torch.device("cpu"))
+    assert G.predict_support == 1  # put back
+    np.testing.assert_array_equal(scored, whole)
+
+
 def test_train_on_a_user_folder(tmp_path, capsys, only_this_plugin):
     folder = tmp_path / "videos"
     folder.mkdir()
@@ -158,7 +180,7 @@ def test_bad_option_is_one_line_in_a_real_process(tmp_path):
     assert r.returncode == 2 and r.stderr.strip().count("\n") == 0 and "p=3: expected 1 (L1) or 2 (L2)" in r.stderr
 
 
-def test_a_run_saved_before_shift_window_loads_with_its_5px_window(run_dir, tmp_path):
+def test_a_run_saved_before_an_option_loads_as_it_was_trained(run_dir, tmp_path):
     import shutil
 
     from gansuite_core.runs import read_config
@@ -170,3 +192,6 @@ def test_a_run_saved_before_shift_window_loads_with_its_5px_window(run_dir, tmp_
     text = (old / "config.toml").read_text()
     (old / "config.toml").write_text("\n".join(l for l in text.splitlines() if not l.startswith("shift_window")))
     assert read_config(old, app=APP)[1].options.shift_window == 5  # what it was trained with
+    assert read_config(old, app=APP)[1].options.shift_predict_support == 2  # the key is in the file
+    (old / "config.toml").write_text("\n".join(l for l in text.splitlines() if not l.startswith("shift_predict_support")))
+    assert read_config(old, app=APP)[1].options.shift_predict_support == 0  # saved before it: predicts with every shift

@@ -31,6 +31,8 @@ the softmax-weighted sum of shifted copies of the last frame (DNA, Finn, Goodfel
 2016). The logits start as -beta * cost, so before training G is a block-matching extrapolator. A
 peaked kernel is an exact integer shift, so moved content keeps its edges over the whole rollout
 (bilinear warps blur a little more each fed-back step).
+In eval mode the kernel keeps only the shifts within `shift_predict_support` px of its best one
+(renormalised): the far weight a trained kernel hedges with compounds over the rollout into fading objects.
 
 Reflection gates (`shift_reflect`, our addition for objects that bounce, as Moving MNIST's digits do):
 two per-pixel gates, predicted at 1/4 resolution from the frames, today's expected velocity and the
@@ -199,13 +201,18 @@ class ShiftKernelGenerator(nn.Module):
     """
 
     def __init__(self, channels: int, width: int = 8, radius: int = 4, window: int = 5, correction: bool = True,
-                 reflect: bool = False, temperature: float = 1.0) -> None:
+                 reflect: bool = False, temperature: float = 1.0, predict_support: int = 0) -> None:
         super().__init__()
         self.radius, self.window, self.c = radius, window, channels if correction else 0
         # The kernel's softmax temperature, trained with (not an evaluation-time knob). Each rolled-out step moves
         # the share (1 - max weight) of a pixel's intensity off its best shift, and the fed-back frame compounds it:
         # with max weights ~0.9 per step on digit pixels, 0.9^10 of a digit is left in place at h = 10 (measured).
         self.temperature = temperature
+        # In eval mode (evaluation, prediction, snapshots; EMA copies are always in it) the kernel keeps only the shifts
+        # within `predict_support` px (per axis) of its largest weight, renormalised (0: all). The weight a trained kernel
+        # puts far from its best shift (~0.1 per step on digit pixels) is what the fed-back rollout compounds into a
+        # fading digit; neighbouring shifts, the sub-pixel interpolation of a pan, stay. Training is unchanged.
+        self.predict_support = predict_support
         n, h = (2 * radius + 1) ** 2, 2 * width
         self.beta = nn.Parameter(torch.tensor(20.0))  # cost -> velocity logit; 20: a cost of 0.25 is e^-5 less likely
         self.alpha = nn.Parameter(torch.tensor(3.0))  # how strongly a confident source wins over flat ones
@@ -248,8 +255,19 @@ class ShiftKernelGenerator(nn.Module):
         kernel = torch.softmax((self.alpha * logq + out[:, c:]) / self.temperature, 1)  # (B, D, H, W)
         if self.gate is not None:
             kernel = self._reflected(kernel, last, prev, cand, snorm)
+        if self.predict_support and not self.training:
+            kernel = self._truncated(kernel)
         frame = (kernel[:, None] * cand).sum(2)  # (B, C, H, W)
         return [frame + out[:, :c] if c else frame]
+
+    def _truncated(self, kernel: torch.Tensor) -> torch.Tensor:
+        """(B, D, H, W) kernel -> zero outside the (2s+1)^2 shifts around each pixel's largest weight, renormalised."""
+        m, s = 2 * self.radius + 1, self.predict_support
+        best = kernel.argmax(1, keepdim=True)  # (B, 1, H, W): index (dy + r) * m + dx + r of the best shift
+        idx = torch.arange(m * m, device=kernel.device)[None, :, None, None]  # (1, D, 1, 1)
+        keep = ((idx // m - best // m).abs() <= s) & ((idx % m - best % m).abs() <= s)  # (B, D, H, W)
+        kernel = kernel * keep
+        return kernel / kernel.sum(1, keepdim=True)  # the best shift is kept, so the sum is > 0
 
     def _reflected(self, kernel: torch.Tensor, last: torch.Tensor, prev: torch.Tensor, cand: torch.Tensor,
                    snorm: torch.Tensor) -> torch.Tensor:
@@ -343,7 +361,7 @@ def make_networks(cfg: VideoConfig) -> dict[str, nn.Module]:
         G: nn.Module = SimVPGenerator(cfg.context, c, cfg.width, cfg.warp)
     elif cfg.generator == "shift":
         G = ShiftKernelGenerator(c, cfg.width, cfg.shift_radius, cfg.shift_window, cfg.shift_correction, cfg.shift_reflect,
-                                 cfg.shift_temperature)
+                                 cfg.shift_temperature, cfg.shift_predict_support)
     else:
         G = MultiScaleGenerator(cfg.context, c, cfg.size, cfg.scales, cfg.width, cfg.warp)
     nets = {"G": G}

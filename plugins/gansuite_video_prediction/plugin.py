@@ -40,7 +40,8 @@ APP = Application(
     summary="Next-frame prediction: multi-scale, SimVP-style or shift-kernel G with GDL and adversarial losses (Mathieu et al. 2016)",
     config=VideoConfig, networks=make_networks, game=make_game, evaluate=evaluate, generate=generate,
     generate_suffixes=(".png", ".gif", ".npy"), demo=demo, core_defaults=CORE_DEFAULTS, quick=QUICK,
-    legacy_options={"shift_window": 5})  # runs saved before 2026-12-02's shift_window used a 5-px window
+    # runs saved before 2026-12-02's shift_window used a 5-px window; before 2026-12-03's shift_predict_support, every shift
+    legacy_options={"shift_window": 5, "shift_predict_support": 0})
 
 
 @hookimpl
