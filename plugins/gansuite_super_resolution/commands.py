@@ -104,7 +104,7 @@ def compare_pictures(img, sr, scale: int, ref_path: Path | None, out: Path, stem
 @click.option("--device", default="auto", help="auto | cpu | cuda | cuda:N | mps.")
 @click.option("--precision", default="fp32", show_default=True, help="fp32 | fp16 | bf16 (half precision on a GPU; the CPU runs fp32).")
 @click.option("--ensemble", is_flag=True, help="Average the model over the 8 flips and turns of each picture (EDSR+): "
-              "+0.03 to +0.2 dB PSNR-Y at x4 in docs/benchmarks.md, 8 times slower.")
+              "+0.03 to +0.2 dB PSNR-Y at x4 in docs/benchmarks.md (but -0.03 / -0.21 dB at x4 / x2 on OpenCV pyrDown pictures), 8 times slower.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def upscale_command(inputs: tuple[Path, ...], model: str | None, out: Path, compare: bool, reference: Path | None,
                     tile: int, overlap: int, device: str, precision: str, ensemble: bool, quiet: bool) -> None:
