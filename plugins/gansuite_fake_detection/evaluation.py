@@ -16,10 +16,6 @@ from typing import Any
 import cv2
 import numpy as np
 import torch
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from gansuite_core import Run, load_run
 
@@ -56,6 +52,12 @@ class SpectrumBaseline:
         fake = fake[rng.permutation(len(fake))[:limit]]
         x = np.concatenate([spectrum(real), spectrum(fake)])
         y = np.r_[np.zeros(len(real)), np.ones(len(fake))]
+        # scikit-learn is imported here, not at the top: the CLI imports every plugin's commands at start-up, and
+        # scikit-learn's import (~2 CPU-s) would slow every `gansuite` command, other applications' included.
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
         self.model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, class_weight="balanced")).fit(x, y)
 
     def __call__(self, images: np.ndarray) -> np.ndarray:
@@ -81,6 +83,8 @@ class GanDiscriminator:
 
 
 def scores(p_real: np.ndarray, p_fake_: np.ndarray) -> dict[str, float]:
+    from sklearn.metrics import average_precision_score  # imported late, as in SpectrumBaseline
+
     y = np.r_[np.zeros(len(p_real)), np.ones(len(p_fake_))]
     p = np.r_[p_real, p_fake_]
     return {"ap": round(float(average_precision_score(y, p)), 4), "acc": round(float(((p >= 0.5) == y).mean()), 4)}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm, rankdata
 
 NUMERIC = ("continuous", "integer")
 
@@ -36,6 +35,8 @@ def independent(train: pd.DataFrame, columns: list, n: int, seed: int) -> pd.Dat
 
 
 def gaussian_copula(train: pd.DataFrame, columns: list, n: int, seed: int) -> pd.DataFrame:
+    from scipy.stats import norm, rankdata  # imported late: every `gansuite` command imports this plugin at start-up
+
     rng = np.random.default_rng(seed)
     scores, inverse = [], []
     for c in columns:

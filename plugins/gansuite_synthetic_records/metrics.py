@@ -6,6 +6,9 @@ and ContingencySimilarity (pairs with a discrete column; numbers cut into 10 bin
 quality = mean of the two. Utility: train on synthetic, test on real (TSTR) against train on real
 (TRTR). Privacy: exact copies, distance to the closest record (DCR), and a distance-based
 membership-inference attack (Hilprecht et al. 2019): a row near a synthetic row is guessed a member.
+
+SciPy and scikit-learn are imported inside the functions: the CLI imports every plugin at start-up,
+and their imports (~2 CPU-s) would slow every `gansuite` command.
 """
 from __future__ import annotations
 
@@ -13,11 +16,6 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import ks_2samp
-from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-from sklearn.linear_model import LogisticRegression, RidgeCV
-from sklearn.metrics import r2_score, roc_auc_score
-from sklearn.neighbors import NearestNeighbors
 
 NUMERIC = ("continuous", "integer")
 
@@ -45,6 +43,8 @@ def _bins(real: pd.Series, syn: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def quality(real: pd.DataFrame, syn: pd.DataFrame, columns: list) -> dict[str, float]:
     """The SDMetrics quality report's scores, each in [0, 1] (1: indistinguishable by these statistics)."""
+    from scipy.stats import ks_2samp
+
     shapes = {}
     for c in columns:
         if c.kind in NUMERIC:
@@ -96,6 +96,10 @@ class Encoder:
 
 def utility(train: pd.DataFrame, test: pd.DataFrame, columns: list, target: str, seed: int = 0, trees: int = 100) -> dict[str, float]:
     """Held-out score of a ridge/logistic model and a random forest trained on `train`: R² for a numeric target, else AUC."""
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+    from sklearn.linear_model import LogisticRegression, RidgeCV
+    from sklearn.metrics import r2_score, roc_auc_score
+
     kind = next(c.kind for c in columns if c.name == target)
     enc = Encoder(train, columns, skip=target)
     x, xt = enc(train), enc(test)
@@ -129,6 +133,9 @@ def utility(train: pd.DataFrame, test: pd.DataFrame, columns: list, target: str,
 
 def privacy(train: pd.DataFrame, holdout: pd.DataFrame, syn: pd.DataFrame, columns: list, seed: int = 0) -> dict[str, float]:
     """Exact copies, DCR (synthetic -> train against holdout -> train) and the membership-inference AUC."""
+    from sklearn.metrics import roc_auc_score
+    from sklearn.neighbors import NearestNeighbors
+
     key = lambda df: pd.concat([_text(df[c.name]) for c in columns], axis=1).agg("|".join, axis=1)  # noqa: E731
     copies = int(key(syn).isin(set(key(train))).sum())
     enc = Encoder(train, columns)

@@ -11,8 +11,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.mixture import BayesianGaussianMixture
 
 MIN_WEIGHT = 0.005  # modes lighter than this are dropped (CTGAN's weight_threshold)
 
@@ -28,6 +26,10 @@ class TableTransformer:
         self.info: list[dict] = []  # per column: kind, width, and its fitted parameters
 
     def fit(self, df: pd.DataFrame) -> "TableTransformer":
+        # Imported here: the CLI imports every plugin at start-up, and scikit-learn costs ~2 CPU-s to import.
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.mixture import BayesianGaussianMixture
+
         for col in self.columns:
             s = df[col.name]
             if col.kind in ("continuous", "integer"):
