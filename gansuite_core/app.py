@@ -75,11 +75,18 @@ class EMA:
     Floating-point buffers (BatchNorm running statistics) are averaged with the same beta: copying
     the raw network's statistics would normalise the averaged weights with another network's
     statistics (the audit of issue 18 measured 21 against 34 flower modes for that mistake).
+
+    With `follow_lr`, a step counts as its images times the owner's learning rate over its initial
+    one: where a schedule lowers the rate, the average reaches back over as much training as it did
+    at the full rate, not over ever fewer of ever smaller steps. A raw network that oscillates slows
+    down with its rate, and a fixed horizon in steps would end up following one swing of it (toy2d's
+    ring, docs/toy2d.md).
     """
 
     half_life: float  # images after which an old weight's share has halved (stylegan2-ada: 10,000 at batch 32)
     batch: int  # images per step on one process (the engine multiplies by the number of processes)
     rampup: float | None = 0.05  # the half-life is at most rampup x images seen so far (None: no ramp-up)
+    follow_lr: bool = False  # count each step's images times the owning player's lr / its initial lr (see above)
 
     def beta(self, images_seen: int, images_per_step: int) -> float:
         """The decay for one step after `images_seen` images."""
@@ -226,6 +233,8 @@ def check_game(game: Game, nets: dict[str, nn.Module]) -> None:
             raise ValueError(f"EMA of unknown network {n!r}")
         if not isinstance(spec, EMA):
             raise ValueError(f"Game.ema[{n!r}] must be gansuite_core.EMA(half_life=IMAGES, batch=N), not {spec!r}")
+        if spec.follow_lr and n not in owner:
+            raise ValueError(f"EMA of {n!r} with follow_lr: no player trains {n!r}, so there is no learning rate to follow")
     for p in game.players:
         lazy = {ph.every for ph in game.phases if ph.player == p.name and ph.lazy and ph.every > 1}
         if len(lazy) > 1:

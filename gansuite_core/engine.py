@@ -92,6 +92,7 @@ class Trainer:
 
         self.ema = {n: copy.deepcopy(self.nets[n]).eval().requires_grad_(False) for n in self.game.ema}
         self.players = {p.name: p for p in self.game.players}
+        self._owner = {n: p.name for p in self.game.players for n in p.networks}  # network -> the player that trains it
         self.owned = {p.name: [self.nets[n] for n in p.networks] for p in self.game.players}
         self.params = {p: [q for m in ms for q in m.parameters()] for p, ms in self.owned.items()}
         self.opt = {p.name: p.optimizer(self.params[p.name]) for p in self.game.players}
@@ -232,7 +233,11 @@ class Trainer:
         """stylegan2-ada's G_ema update, with floating-point buffers (BatchNorm statistics) averaged too."""
         for name, spec in self.game.ema.items():
             per_step = spec.batch * self.dist.world
-            beta = spec.beta(self.step * per_step, per_step)  # host arithmetic on ints: no device read
+            weight = per_step
+            if spec.follow_lr:  # the lr this step used (schedules step after the EMA): a Python float, no device read
+                group = self.opt[self._owner[name]].param_groups[0]
+                weight = per_step * group["lr"] / group.get("initial_lr", group["lr"])
+            beta = spec.beta(self.step * per_step, weight)  # host arithmetic: no device read
             src, dst = self.nets[name], self.ema[name]
             torch._foreach_lerp_(list(dst.parameters()), [p.detach() for p in src.parameters()], 1.0 - beta)
             for b_ema, b in zip(dst.buffers(), src.buffers()):

@@ -267,3 +267,36 @@ def test_lifecycle_hooks_are_called_and_a_failing_one_is_muted(toy_registry, tmp
     assert ("ckpt", 20, True) in seen
     err = capsys.readouterr().err
     assert err.count("plugin 'broken' failed in gansuite_step_end") == 1
+
+
+def test_ema_that_follows_the_learning_rate_reaches_further_back_as_it_falls(toy_registry, tmp_path):
+    """EMA(follow_lr=True): a step at half the initial rate counts half its images; at rate 0 the average stays put."""
+    import dataclasses
+
+    from gansuite_core import EMA, plugins
+    from gansuite_core.config import resolve
+    from gansuite_core.engine import Trainer
+
+    app = plugins.registry().app("toy-gan")
+    cfg = resolve("toy-gan", app.config, app_defaults=app.core_defaults, overrides={"steps": 4, "log_every": 2, "sample_every": 0})
+    (tmp_path / "e").mkdir()
+    t = Trainer(app, cfg, tmp_path / "e", quiet=True)
+    t.fit()
+    spec = dataclasses.replace(t.game.ema["G"], follow_lr=True, rampup=None)
+    t.game.ema["G"] = spec
+    owner = next(p.name for p in t.game.players if "G" in p.networks)
+    group = t.opt[owner].param_groups[0]
+    group.setdefault("initial_lr", group["lr"])
+    ema, raw = t.ema["G"], t.nets["G"]
+    with torch.no_grad():
+        for p in raw.parameters():
+            p.add_(1.0)  # the raw network moves away from its average
+    for factor in (0.5, 0.0):
+        group["lr"] = group["initial_lr"] * factor
+        before = [p.clone() for p in ema.parameters()]
+        beta = spec.beta(0, spec.batch * factor)
+        t._update_ema()
+        for b, e, r in zip(before, ema.parameters(), raw.parameters()):
+            torch.testing.assert_close(e, b * beta + r * (1 - beta))
+    assert EMA(1000, batch=10, rampup=None).beta(0, 5) == pytest.approx(EMA(1000, batch=10, rampup=None).beta(0, 10) ** 0.5)
+    assert beta == 1.0  # rate 0: nothing moved
