@@ -56,16 +56,18 @@ def mean_sd(xs: list[float]) -> str:
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| data | seeds | modes | high quality (%) | reverse KL | seconds / seed (wall) | CPU seconds / seed | steps | goal reached |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| data | seeds | modes | high quality (%) | reverse KL | mode width (σ; data 1.0) | seconds / seed (wall) | CPU seconds / seed | steps "
+             "| goal reached | CPU < 120 s |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for data in dict.fromkeys(r["data"] for r in results):
         rs = [r for r in results if r["data"] == data]
         lines.append(f"| {data} | {len(rs)} | {mean_sd([r['modes'] for r in rs])} / {rs[0]['of_modes']} "
                      f"| {mean_sd([100 * r['high_quality'] for r in rs])} | {mean_sd([r['reverse_kl'] for r in rs])} "
+                     f"| {mean_sd([r['mode_width'] for r in rs if r.get('mode_width') is not None] or [float('nan')])} "
                      f"| {mean_sd([r['seconds'] for r in rs])} | {mean_sd([r['cpu_seconds'] for r in rs])} | {mean_sd([r['step'] for r in rs])} "
-                     f"| {sum(r['goal_reached'] for r in rs)}/{len(rs)} |")
+                     f"| {sum(r['goal_reached'] for r in rs)}/{len(rs)} | {sum(r['cpu_seconds'] < 120 for r in rs)}/{len(rs)} |")
         for name, modes, hq, kl in ANCHORS[data]:
-            lines.append(f"| {data}: {name} (paper) | 10 | {modes} | {100 * hq:.1f} | {kl} | | | | |")
+            lines.append(f"| {data}: {name} (paper) | 10 | {modes} | {100 * hq:.1f} | {kl} | | | | | | |")
     return "\n".join(lines)
 
 

@@ -1,10 +1,10 @@
 """toy2d from Python: train a short run, reload it, score it and plot its samples.
 
     pip install -e examples/plugins/gansuite-toy2d
-    python examples/toy2d_api.py            # ~1 minute on a laptop CPU
+    python examples/toy2d_api.py            # ~1-2 minutes on a laptop CPU
 
-The full benchmarked run is `gansuite train toy2d --set data=grid` (8000 steps); this script
-trains 4000 steps on the ring (about 40 CPU-seconds; the demo's budget) so that it finishes quickly.
+The full benchmarked run is `gansuite train toy2d --set data=grid` (6000 steps); this script
+trains 4000 steps on the ring (about 80 CPU-seconds on a 2-core machine; the demo's budget) so that it finishes quickly.
 """
 from pathlib import Path
 

@@ -77,6 +77,8 @@ def test_mixtures_and_the_pacgan_protocol():
         assert r["modes"] == r["of_modes"]
         assert abs(r["high_quality"] - (1 - math.exp(-4.5))) < 0.005
         assert r["reverse_kl"] < 0.005
+        assert abs(r["mode_width"] - 1.0) < 0.02
+    assert abs(mode_report(grid.modes[:1] + 0.5 * grid.sigma * torch.randn(20000, 2, generator=g), grid)["mode_width"] - 0.5) < 0.02
     collapsed = grid.modes[:1].repeat(100, 1) + 0.01
     r = mode_report(collapsed, grid)
     assert (r["modes"], r["high_quality"]) == (1, 1.0) and abs(r["reverse_kl"] - math.log(25)) < 1e-9
@@ -85,6 +87,7 @@ def test_mixtures_and_the_pacgan_protocol():
     assert abs(mode_report(half, grid)["reverse_kl"] - expected) < 1e-9
     between = grid.modes[:5] + 1.0  # halfway between modes: nothing counts
     assert mode_report(between, grid)["high_quality"] == 0 and mode_report(between, grid)["modes"] == 0
+    assert mode_report(between, grid)["mode_width"] is None  # nothing within 6 sigma of a mode
 
 
 def test_packed_discriminator_and_losses():
@@ -152,7 +155,7 @@ def test_same_seed_same_run(toy2d, tmp_path):
 @pytest.mark.parametrize("args, expected", [
     (["train", "toy2d", "--set", "data=moon"], "moon"),
     (["train", "toy2d", "--set", "pack=0"], "pack=0"),
-    (["train", "toy2d", "--steps", "12000", "--out", "r"], "decay_end=8000: the learning rates reach 0 there, before --steps 12000"),
+    (["train", "toy2d", "--steps", "12000", "--out", "r"], "decay_end=6000: the learning rates reach 0 there, before --steps 12000"),
     (["toy2d-score", "missing.npy"], "missing.npy"),
 ])
 def test_mistakes_are_one_line(toy2d, tmp_path, capsys, monkeypatch, args, expected):

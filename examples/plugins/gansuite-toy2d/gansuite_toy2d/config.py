@@ -24,22 +24,26 @@ class Toy2DConfig:
     beta1: float = 0.5  # Adam beta1 of both players
     beta2: float = 0.99  # Adam beta2 of both players
     anneal: int = 0  # halve both learning rates every `anneal` steps, smoothly (0: constant)
-    decay_start: int = 6000  # step from which both learning rates fall linearly to 0 at decay_end (CycleGAN's tail decay); with codes it stopped a late collapse on grid seed 2 (38.6 -> 93.6 % HQ)
-    decay_end: int = 8000  # step at which that decay reaches 0: keep it at the run's steps (a longer --steps is refused); decay_start=decay_end=0: no tail decay
+    decay_start: int = 4500  # step from which both learning rates fall linearly to 0 at decay_end (CycleGAN's tail decay); with codes it stopped a late collapse on grid seed 2 (38.6 -> 93.6 % HQ)
+    decay_end: int = 6000  # step at which that decay reaches 0: keep it at the run's steps (a longer --steps is refused); decay_start=decay_end=0: no tail decay
     loss: Literal["ns", "hinge", "wgan"] = "ns"  # ns: non-saturating GAN; hinge (Lim & Ye 2017); wgan: Wasserstein, needs gp or spectral_norm
     spectral_norm: bool = False  # spectral normalisation of D's linear layers (Miyato et al. 2018)
     gp: float = 0.0  # gradient penalty weight lambda on interpolates of real and fake packs, in D's units (0: off)
     gp_center: float = 1.0  # the gradient norm gp pulls to: 1 is WGAN-GP (Gulrajani et al. 2017), 0 is 0-GP (Thanh-Tung et al. 2019)
     r1: float = 1.0  # R1 penalty weight gamma on real packs, gradient in D's units like gp (0: off); 1 with d_lr 2e-3 measured best on the grid (0.1, 0.3, 3, 10 worse), ring 95.3 % (docs/toy2d.md)
+    d_repeat: int = 2  # D updates per G update (n_critic), each on a fresh batch, for the steps before d_repeat_until; with 1, D sat at chance until step 3,500-6,500 on the grid (docs/toy2d.md)
+    d_repeat_until: int = 2500  # d_repeat applies to the steps before this one, then one D update per step (0: d_repeat the whole run)
     r1_every: int = 1  # apply R1 every N steps as its own D phase, scaled by N (lazy, Karras et al. 2020); 16 measured 62.5 % vs 87.5 % HQ on grid seed 0
     ema_half_life: int = 20_000  # points after which an old weight's share in G's moving average has halved
-    tail_code_noise: float = 0.0  # with codes: code_noise falls linearly to this value over the tail decay, and G samples with it from then on (evaluate, generate; nothing without codes or the tail decay; 0: code_noise throughout). 0.15: grid HQ 97.5/91.8/96.6 % vs 94.5/90.1/93.6, but ring 99.8/94.3 % vs 99.5/99.7; 0.1: grid 99.0/94.9/98.4 %, ring 45.4/100.0 % (docs/toy2d.md)
+    ema_follows_lr: bool = True  # count each step's points times the current lr over the initial one, so that in the tail decay the average reaches back as far as before; without it ring seed 4 fell from 99.6 % to 66 % HQ in the last 60 steps (docs/toy2d.md)
+    tail_code_noise: float = 0.15  # with codes: code_noise falls linearly to this value over the tail decay, and G samples with it from then on (evaluate, generate; nothing without codes or the tail decay; 0: code_noise throughout). 0.15 raised grid HQ on 5 of 5 seeds (91.5-98.6 % vs 87.6-96.0 %, fixed-horizon EMA) and narrows the modes (docs/toy2d.md)
     eval_samples: int = 2500  # points scored by evaluate and the probe (the PacGAN protocol uses 2,500)
     probe_every: int = 500  # steps between scoring the EMA generator during training (0: never)
     stop_at_goal: bool = False  # stop once the probe sees every mode, >= 95 % high quality and reverse KL <= 0.05
 
     def __post_init__(self) -> None:
-        for key in ("pack", "latent", "g_hidden", "g_layers", "d_hidden", "d_layers", "batch", "eval_samples", "ema_half_life", "r1_every"):
+        for key in ("pack", "latent", "g_hidden", "g_layers", "d_hidden", "d_layers", "batch", "eval_samples", "ema_half_life", "r1_every",
+                    "d_repeat"):
             if getattr(self, key) < 1:
                 raise ValueError(f"{key}={getattr(self, key)}: expected a positive integer")
         for key in ("lr", "d_lr"):
@@ -53,7 +57,8 @@ class Toy2DConfig:
             raise ValueError(f"codes={self.codes}: expected 0 (off) or a positive number of codes")
         if self.prior not in ("uniform", "learned"):
             raise ValueError(f"prior={self.prior!r}: expected uniform or learned")
-        for key in ("r1", "gp", "gp_center", "probe_every", "anneal", "decay_start", "decay_end", "tail_code_noise"):
+        for key in ("r1", "gp", "gp_center", "probe_every", "anneal", "decay_start", "decay_end", "tail_code_noise",
+                    "d_repeat_until"):
             if getattr(self, key) < 0:
                 raise ValueError(f"{key}={getattr(self, key)}: expected a number >= 0")
         if self.loss not in ("ns", "hinge", "wgan"):

@@ -6,6 +6,10 @@ On 2,500 generated points:
   reverse KL    KL(p || u) of the mode histogram of the high-quality points, p, against the
                 uniform distribution over modes, u (0 when every mode holds the same share;
                 log K when all points fall on one mode)
+and one number the protocol lacks, because high quality rewards modes narrower than the data's
+(the data itself scores 98.9 %):
+  mode width    the sigma of an isotropic Gaussian fitted to the points within 6 sigma of their
+                nearest mode, in units of the data's sigma (the data: 1.0; below 1: too narrow)
 """
 from __future__ import annotations
 
@@ -32,13 +36,16 @@ def mode_report(points: torch.Tensor | np.ndarray, mix: Mixture) -> dict[str, An
     good = nearest_d <= 3 * mix.sigma
     k = len(mix.modes)
     counts = torch.bincount(nearest[good], minlength=k).double()  # (K,) high-quality points per mode
+    near = nearest_d <= 6 * mix.sigma
+    # E|x - mu|^2 = 2 sigma^2 for an isotropic 2-D Gaussian (the 6-sigma cut drops ~1e-8 of the data)
+    width = float((nearest_d[near].square().mean() / 2).sqrt() / mix.sigma) if near.any() else None
     if counts.sum() > 0:
         p = counts[counts > 0] / counts.sum()
         reverse_kl = float((p * (p * k).log()).sum())
     else:  # nothing near any mode: as far from uniform as one mode holding everything
         reverse_kl = math.log(k)
     return {"modes": int((counts > 0).sum()), "of_modes": k, "high_quality": float(good.double().mean()),
-            "reverse_kl": reverse_kl, "samples": len(pts)}
+            "reverse_kl": reverse_kl, "mode_width": width, "samples": len(pts)}
 
 
 def reached_goal(report: dict[str, Any]) -> bool:

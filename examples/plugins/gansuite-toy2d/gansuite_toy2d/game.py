@@ -95,10 +95,13 @@ def make_game(cfg: Toy2DConfig, nets: dict[str, nn.Module], ctx: Context) -> Gam
     decay = (lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda step: lr_factor(cfg, step))) if cfg.anneal or cfg.decay_end else None
     return Game(
         players=[Player("G", ["G"], adam(cfg.lr), scheduler=decay), Player("D", ["D"], adam(cfg.d_lr), scheduler=decay)],
-        phases=[Phase("D", "D", d_phase), Phase("G", "G", g_phase, data=False)]
+        # n_critic D updates per G update while the modes are being found, then one (both phases log as "D")
+        phases=([Phase("D", "D", d_phase, repeat=cfg.d_repeat, stop=cfg.d_repeat_until), Phase("D", "D", d_phase, start=cfg.d_repeat_until)]
+                if cfg.d_repeat_until else [Phase("D", "D", d_phase, repeat=cfg.d_repeat)])
+        + [Phase("G", "G", g_phase, data=False)]
         + ([Phase("D_r1", "D", r1_phase, every=cfg.r1_every, lazy=True)] if cfg.r1 and cfg.r1_every > 1 else []),
         data=real_packs(mix, cfg.batch, cfg.pack, seed=ctx.seed, rank=ctx.rank),
-        ema={"G": EMA(half_life=cfg.ema_half_life, batch=cfg.batch * cfg.pack)},
+        ema={"G": EMA(half_life=cfg.ema_half_life, batch=cfg.batch * cfg.pack, follow_lr=cfg.ema_follows_lr)},
         judge="D", judge_accuracy=judge_accuracy,
         snapshot=snapshot, probe=probe, probe_every=cfg.probe_every,
         stop_when=lambda p: cfg.stop_at_goal and reached_goal(p),

@@ -26,7 +26,11 @@ APP = Application(
     summary="2-D Gaussian mixtures (grid, ring): mode collapse measured the PacGAN way",
     config=Toy2DConfig, networks=networks, game=make_game, evaluate=evaluate, generate=generate, demo=demo,
     generate_suffixes=(".npy", ".png"),
-    core_defaults={"steps": 8000, "log_every": 100, "sample_every": 2000, "checkpoint_every": 2000},
+    # What a run saved before an option existed trained with, so that it loads and resumes as it was
+    # (the defaults of the new options, or of options whose default changed, would change its G).
+    legacy_options={"codes": 0, "decay_start": 0, "decay_end": 0, "tail_code_noise": 0.0, "d_repeat": 1, "d_repeat_until": 0,
+                    "ema_follows_lr": False},
+    core_defaults={"steps": 6000, "log_every": 100, "sample_every": 2000, "checkpoint_every": 2000},
     quick={"steps": 4, "batch": 16, "g_hidden": 16, "d_hidden": 16, "eval_samples": 200, "probe_every": 2,
            "log_every": 2, "sample_every": 0, "checkpoint_every": 2},
 )

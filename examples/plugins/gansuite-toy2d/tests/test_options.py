@@ -53,6 +53,8 @@ def test_spectral_norm_bounds_each_layer() -> None:
     ({"codes": -1}, "codes=-1"),
     ({"codes": 4, "code_noise": 0.0}, "code_noise=0.0"),
     ({"prior": "bayes"}, "prior='bayes'"),
+    ({"d_repeat": 0}, "d_repeat=0"),
+    ({"d_repeat_until": -1}, "d_repeat_until=-1"),
 ])
 def test_bad_options_are_one_line(options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message) as err:
@@ -130,3 +132,19 @@ def test_code_noise_falls_in_the_tail_with_the_step_g_has_trained() -> None:
         G = networks(off)["G"]  # off, no tail to fall in, or nothing to fall to: a fixed code_noise and no extra weights
         assert off.final_code_noise == 0.2 and G.noise_scale() == 0.2 and "trained" not in G.state_dict()
     assert Toy2DConfig(codes=0).final_code_noise == 0.2  # accepted: the default with codes=0 has nothing to scale
+
+
+def test_d_repeats_while_the_modes_are_found_then_once() -> None:
+    """d_repeat D updates per step before d_repeat_until, one after; d_repeat_until=0 keeps d_repeat all run."""
+    from gansuite_core import Context
+    from gansuite_toy2d.game import make_game
+
+    def d_updates(cfg: Toy2DConfig, step: int) -> int:
+        ctx = Context(device=torch.device("cpu"), seed=0, rank=0, world=1, workers=0, run_dir=None, steps=cfg.decay_end)
+        game = make_game(cfg, networks(cfg), ctx)
+        return sum(ph.repeat for ph in game.phases if ph.player == "D" and ph.start <= step and (ph.stop is None or step < ph.stop))
+
+    cfg = Toy2DConfig(d_repeat=3, d_repeat_until=10)
+    assert [d_updates(cfg, s) for s in (0, 9, 10, 5000)] == [3, 3, 1, 1]
+    assert [d_updates(Toy2DConfig(d_repeat=2, d_repeat_until=0), s) for s in (0, 5000)] == [2, 2]
+    assert d_updates(Toy2DConfig(), 0) == 2 and d_updates(Toy2DConfig(), 2500) == 1  # the defaults
