@@ -65,16 +65,22 @@ def test_three_networks_two_players_with_repeat_and_probe_stop(toy_registry, tmp
     assert "probe/bob_err" in rows[-1] and "alice_bob/bob" in rows[-1] and "eve/loss" in rows[-1]
 
 
-def test_phase_repeat_and_every_counts(toy_registry, tmp_path):
+def fitted_trainer(app_name: str, folder: Path, **overrides):
+    """A Trainer of `app_name` built in `folder` (created) and fitted, for tests that inspect its state."""
     from gansuite_core import plugins
     from gansuite_core.config import resolve
     from gansuite_core.engine import Trainer
 
-    app = plugins.registry().app("toy-three")
-    cfg = resolve("toy-three", app.config, app_defaults=app.core_defaults, overrides={"steps": 6, "eve_repeat": 3, "log_every": 100})
-    (tmp_path / "c").mkdir()
-    t = Trainer(app, cfg, tmp_path / "c", quiet=True)
+    app = plugins.registry().app(app_name)
+    cfg = resolve(app_name, app.config, app_defaults=app.core_defaults, overrides=overrides)
+    folder.mkdir()
+    t = Trainer(app, cfg, folder, quiet=True)
     t.fit()
+    return t
+
+
+def test_phase_repeat_and_every_counts(toy_registry, tmp_path):
+    t = fitted_trainer("toy-three", tmp_path / "c", steps=6, eve_repeat=3, log_every=100)
     # one batch per phase run: 6 steps x (1 alice_bob + 3 eve)
     assert t.game.data.drawn == 6 * 4
     assert t.opt["eve"].state[t.params["eve"][0]]["step"].item() == 18
@@ -273,15 +279,9 @@ def test_ema_that_follows_the_learning_rate_reaches_further_back_as_it_falls(toy
     """EMA(follow_lr=True): a step at half the initial rate counts half its images; at rate 0 the average stays put."""
     import dataclasses
 
-    from gansuite_core import EMA, plugins
-    from gansuite_core.config import resolve
-    from gansuite_core.engine import Trainer
+    from gansuite_core import EMA
 
-    app = plugins.registry().app("toy-gan")
-    cfg = resolve("toy-gan", app.config, app_defaults=app.core_defaults, overrides={"steps": 4, "log_every": 2, "sample_every": 0})
-    (tmp_path / "e").mkdir()
-    t = Trainer(app, cfg, tmp_path / "e", quiet=True)
-    t.fit()
+    t = fitted_trainer("toy-gan", tmp_path / "e", steps=4, log_every=2, sample_every=0)
     spec = dataclasses.replace(t.game.ema["G"], follow_lr=True, rampup=None)
     t.game.ema["G"] = spec
     owner = next(p.name for p in t.game.players if "G" in p.networks)
