@@ -164,16 +164,18 @@ def test_mistakes_are_one_line(toy2d, tmp_path, capsys, monkeypatch, args, expec
 
 
 def test_learned_prior_trains_and_resumes_exactly(toy2d, tmp_path):
+    """Resumed mid-way through the doubled D phase and the tail (code noise and the lr-following EMA at work)."""
     from gansuite_core import load_run, train_app
 
-    options = quick("toy2d", codes=4, prior="learned", probe_every=0, steps=4)
+    options = quick("toy2d", codes=4, prior="learned", probe_every=0, steps=8, d_repeat_until=3, decay_start=4, decay_end=8)
     train_app("toy2d", tmp_path / "whole", quiet=True, registry=toy2d, **options)
-    train_app("toy2d", tmp_path / "part", quiet=True, registry=toy2d, **{**options, "steps": 2})
-    train_app("toy2d", tmp_path / "part", quiet=True, resume=True, registry=toy2d, steps=4)
-    whole, part = (load_run(tmp_path / n, app="toy2d", registry=toy2d).net("G") for n in ("whole", "part"))
-    assert not torch.equal(whole.prior, torch.zeros(4))  # G's phase moved the codes' probabilities
-    for (name, a), (_, b) in zip(whole.state_dict().items(), part.state_dict().items()):
-        assert torch.equal(a, b), name
+    train_app("toy2d", tmp_path / "part", quiet=True, registry=toy2d, **{**options, "steps": 5})
+    train_app("toy2d", tmp_path / "part", quiet=True, resume=True, registry=toy2d, steps=8)
+    for ema in (True, False):
+        whole, part = (load_run(tmp_path / n, app="toy2d", registry=toy2d).net("G", ema=ema) for n in ("whole", "part"))
+        assert not torch.equal(whole.prior, torch.zeros(4))  # G's phase moved the codes' probabilities
+        for (name, a), (_, b) in zip(whole.state_dict().items(), part.state_dict().items()):
+            assert torch.equal(a, b), (ema, name)
 
 
 def test_tail_options_reach_the_saved_run(toy2d, tmp_path):
