@@ -236,7 +236,8 @@ class Trainer:
             weight = per_step
             if spec.follow_lr:  # the lr this step used (schedules step after the EMA): a Python float, no device read
                 group = self.opt[self._owner[name]].param_groups[0]
-                weight = per_step * group["lr"] / group.get("initial_lr", group["lr"])
+                start = group.get("initial_lr", group["lr"])  # set by a scheduler; without one the rate never moves
+                weight = per_step * group["lr"] / start if start else per_step
             beta = spec.beta(self.step * per_step, weight)  # host arithmetic: no device read
             src, dst = self.nets[name], self.ema[name]
             torch._foreach_lerp_(list(dst.parameters()), [p.detach() for p in src.parameters()], 1.0 - beta)

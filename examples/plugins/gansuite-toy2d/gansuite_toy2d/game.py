@@ -96,8 +96,8 @@ def make_game(cfg: Toy2DConfig, nets: dict[str, nn.Module], ctx: Context) -> Gam
     return Game(
         players=[Player("G", ["G"], adam(cfg.lr), scheduler=decay), Player("D", ["D"], adam(cfg.d_lr), scheduler=decay)],
         # n_critic D updates per G update while the modes are being found, then one (both phases log as "D")
-        phases=([Phase("D", "D", d_phase, repeat=cfg.d_repeat, stop=cfg.d_repeat_until), Phase("D", "D", d_phase, start=cfg.d_repeat_until)]
-                if cfg.d_repeat_until else [Phase("D", "D", d_phase, repeat=cfg.d_repeat)])
+        phases=[Phase("D", "D", d_phase, repeat=cfg.d_repeat, stop=cfg.d_repeat_until or None)]
+        + ([Phase("D", "D", d_phase, start=cfg.d_repeat_until)] if cfg.d_repeat_until else [])
         + [Phase("G", "G", g_phase, data=False)]
         + ([Phase("D_r1", "D", r1_phase, every=cfg.r1_every, lazy=True)] if cfg.r1 and cfg.r1_every > 1 else []),
         data=real_packs(mix, cfg.batch, cfg.pack, seed=ctx.seed, rank=ctx.rank),
