@@ -1,9 +1,10 @@
-"""The documentation stays true to the repository: the CLI reference is current, relative links resolve."""
+"""The documentation stays true to the repository: the CLI reference is current, relative links and their #anchors resolve."""
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -53,3 +54,54 @@ def test_relative_links_resolve(page: Path):
         if not (base / target.lstrip("/")).exists():
             broken.append(target)
     assert not broken, f"{page.relative_to(ROOT)}: links to missing files: {', '.join(broken)}"
+
+
+def slug(heading: str) -> str:
+    """GitHub's anchor for a heading: its text lowercased, punctuation and symbols dropped, spaces to '-'."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading).replace("`", "").strip().lower()  # [t](u) -> t
+    return "".join(c if c in "-_" or unicodedata.category(c)[0] in "LN" else "-" if c == " " else "" for c in text)
+
+
+def anchors(page: Path) -> set[str]:
+    """Every anchor a page's headings make (a repeated heading gets -1, -2, ... as on GitHub)."""
+    out: set[str] = set()
+    count: dict[str, int] = {}
+    for line in _FENCE.sub("", page.read_text()).splitlines():
+        if m := re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line):
+            base = slug(m.group(1))
+            n = count[base] = count.get(base, -1) + 1
+            out.add(base if n == 0 else f"{base}-{n}")
+    return out
+
+
+def broken_anchors(page: Path) -> list[str]:
+    """Links of a page to #anchors (its own or another page's) that no heading there makes."""
+    text = _CODE.sub("", _FENCE.sub("", page.read_text()))
+    broken = []
+    for target in (t.strip("<>") for t in _INLINE.findall(text) + _REFERENCE.findall(text)):
+        if "#" not in target or _SCHEME.match(target):
+            continue
+        path, anchor = target.split("#", 1)
+        where = page if not path else page.parent / unquote(path)
+        if where.suffix == ".md" and where.exists() and unquote(anchor) not in anchors(where):
+            broken.append(target)
+    return broken
+
+
+def test_slug_matches_github():
+    assert slug("toy2d: two D updates per step early, 6,000 steps (2026-12-03, stop 28)") == \
+        "toy2d-two-d-updates-per-step-early-6000-steps-2026-12-03-stop-28"
+    assert slug("The default since 2026-12-03: `shift_predict_support=2` × 4 → σ") == "the-default-since-2026-12-03-shift_predict_support2--4--σ"
+
+
+def test_anchor_check_catches_a_missing_heading(tmp_path: Path):
+    (tmp_path / "b.md").write_text("# B page\n## Results (2026)\n## Results (2026)\n```\n# not a heading\n```\n")
+    (tmp_path / "a.md").write_text("# A\n[ok](b.md#results-2026) [twice](b.md#results-2026-1) [self](#a) "
+                                   "[gone](b.md#results) [code](b.md#not-a-heading) `[x](b.md#nope)`\n")
+    assert broken_anchors(tmp_path / "a.md") == ["b.md#results", "b.md#not-a-heading"]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
+def test_anchors_resolve(page: Path):
+    broken = broken_anchors(page)
+    assert not broken, f"{page.relative_to(ROOT)}: links to missing headings: {', '.join(broken)}"
