@@ -186,6 +186,22 @@ def test_flowers_are_deterministic_balanced_and_distinct():
     assert not torch.equal(a, c)
 
 
+@pytest.mark.parametrize("case", ["diagonal", "three_petals", "random"])
+def test_flowers_reverse_kl_splits_into_petals_colours_and_their_information(monkeypatch, case):
+    """KL(p || uniform) = KL(petals || uniform) + KL(colours || uniform) + I(petals; colours): the uniform is a product."""
+    modes = {"diagonal": torch.tensor([flowers.mode_of(i, i) for i in range(6)] * 10),  # 3 petals only red, 4 only orange, ...
+             "three_petals": torch.tensor([flowers.mode_of(0, c) for c in range(6)] * 10),  # every colour, one petal count
+             "random": torch.randint(flowers.MODES, (500,), generator=torch.Generator().manual_seed(0))}[case]
+    monkeypatch.setattr(flowers, "predict", lambda net, images: (modes, torch.ones(len(modes), dtype=torch.bool)))
+    r = flowers.mode_report(None, torch.zeros(len(modes)))
+    assert abs(r["reverse_kl"] - (r["reverse_kl_petals"] + r["reverse_kl_colours"] + r["petal_colour_information"])) < 1e-9
+    if case == "diagonal":  # each factor uniform on its own, all the loss is in their dependence
+        assert r["reverse_kl_petals"] < 1e-12 and r["reverse_kl_colours"] < 1e-12
+        assert abs(r["petal_colour_information"] - math.log(6)) < 1e-9 and r["modes"] == 6
+    if case == "three_petals":
+        assert abs(r["reverse_kl_petals"] - math.log(6)) < 1e-9 and r["petal_colour_information"] < 1e-12
+
+
 def test_fit_pads_non_square_images_to_a_square():
     img = np.full((20, 40, 3), 200, np.uint8)
     img[:, :4] = 10  # a dark left edge: cropping would cut it away, padding keeps it
