@@ -10,7 +10,7 @@ from PIL import Image
 from gansuite_core import UserError
 from gansuite_core.metrics.image import psnr, ssim
 from gansuite_super_resolution.bundled import load_bundled, save_bundled
-from gansuite_super_resolution.config import SRConfig
+from gansuite_super_resolution.config import SINGLE_DOWNSCALERS, SRConfig
 from gansuite_super_resolution.data import DOWNSCALERS, CropSource, degrade, downscale, embedded_image, matlab_resize, mod_crop, scan_folder
 from gansuite_super_resolution.evaluation import baselines
 from gansuite_super_resolution.losses import VGGFeatures, distance, judge_accuracy, relativistic_d_loss, relativistic_g_loss
@@ -101,6 +101,17 @@ def test_each_downscaler_is_a_different_tool_and_degradations_are_drawn_per_item
     mixed = {degrade(img, 4, "mixed", np.random.default_rng(i)).tobytes() for i in range(40)}
     assert len(mixed) > len(DOWNSCALERS)  # blur, noise and JPEG add variants
     assert np.array_equal(degrade(img, 4, "bicubic", np.random.default_rng(0)), downscale(img, 4))
+
+
+def test_a_specialist_trains_on_one_named_downscaler_only():
+    img = embedded_image("astronaut")[:96, :96]
+    assert set(SINGLE_DOWNSCALERS) | {"matlab_bicubic"} == set(DOWNSCALERS)  # MATLAB's is degradation=bicubic
+    for name in SINGLE_DOWNSCALERS:
+        assert SRConfig(degradation=name).degradation == name
+        drawn = {degrade(img, 4, name, np.random.default_rng(i)).tobytes() for i in range(5)}
+        assert drawn == {DOWNSCALERS[name](img, 4).tobytes()}  # that tool, every time
+    with pytest.raises(ValueError, match="degradation=cubic: expected one of bicubic, kernels, .*opencv_cubic"):
+        SRConfig(degradation="cubic")
 
 
 def test_psnr_and_ssim_known_values():

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 DEGRADATIONS = ("bicubic", "kernels", "mixed", "realistic")
+# One named downscaler only (data.DOWNSCALERS; MATLAB's is `bicubic`): a specialist for pictures that all come from one tool.
+SINGLE_DOWNSCALERS = ("opencv_cubic", "opencv_linear", "opencv_area", "opencv_nearest", "pil_bicubic", "pil_lanczos")
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,7 @@ class SRConfig:
     eval_crop: int = 0  # evaluate on the central crop of this many HR pixels square (a quicker check); 0: whole pictures
     patch: int = 16  # low-resolution crop size in pixels; high-resolution crops are patch * scale
     batch: int = 16  # crops per batch
-    degradation: Literal["bicubic", "kernels", "mixed", "realistic"] = "mixed"  # LR inputs: bicubic (MATLAB only, the papers'), kernels (7 downscalers drawn per crop), mixed (kernels + sometimes blur/noise/JPEG), realistic (always blur+noise+JPEG)
+    degradation: Literal["bicubic", "kernels", "mixed", "realistic", "opencv_cubic", "opencv_linear", "opencv_area", "opencv_nearest", "pil_bicubic", "pil_lanczos"] = "mixed"  # LR inputs: bicubic (MATLAB only, the papers'), kernels (7 downscalers drawn per crop), mixed (kernels + sometimes blur/noise/JPEG), realistic (always blur+noise+JPEG), or one named downscaler only (a specialist for one tool's pictures)
     pixel_loss: Literal["l1", "mse", "charbonnier"] = "l1"  # stage-1 distance: l1 (EDSR, ESRGAN), mse (SRResNet; what PSNR measures) or charbonnier (LapSRN)
     init: str = ""  # start G from weights: x2 or x4 (bundled), a run directory (its EMA G) or a .safetensors file; empty: random (bicubic)
     pretrain_steps: int = 3000  # PSNR-oriented L1 steps before the adversarial stage
@@ -52,8 +54,8 @@ class SRConfig:
             raise ValueError(f"ema_half_life={self.ema_half_life}: expected a number of images > 0")
         if self.pixel_loss not in ("l1", "mse", "charbonnier"):
             raise ValueError(f"pixel_loss={self.pixel_loss}: expected l1, mse or charbonnier")
-        if self.degradation not in DEGRADATIONS:
-            raise ValueError(f"degradation={self.degradation}: expected one of {', '.join(DEGRADATIONS)}")
+        if self.degradation not in DEGRADATIONS + SINGLE_DOWNSCALERS:
+            raise ValueError(f"degradation={self.degradation}: expected one of {', '.join(DEGRADATIONS + SINGLE_DOWNSCALERS)}")
         if not 0 <= self.lr_final_fraction <= 1:
             raise ValueError(f"lr_final_fraction={self.lr_final_fraction}: expected a fraction in [0, 1]")
         if min(self.lr, self.gan_lr) <= 0 or min(self.pixel_weight, self.feature_weight, self.gan_weight) < 0:

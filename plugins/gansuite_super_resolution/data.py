@@ -166,11 +166,14 @@ def degrade(hr: np.ndarray, scale: int, kind: str, rng: np.random.Generator) -> 
     kept to the resize step). mixed: the same, plus a Gaussian blur before (p 0.3, sigma 0.3-1.5),
     Gaussian noise after (p 0.25, sigma 1-8) and a JPEG round trip (p 0.3, quality 50-95).
     realistic: one pass of Real-ESRGAN's chain (Wang et al. 2021), every step always on.
+    A DOWNSCALERS name: that downscaler only, for a specialist (its pictures all come from one tool).
     """
     if kind == "bicubic":
         return downscale(hr, scale)
     if kind == "realistic":
         return degrade_realistic(hr, scale, rng)
+    if kind in DOWNSCALERS:
+        return np.ascontiguousarray(DOWNSCALERS[kind](np.ascontiguousarray(hr), scale))
     x = hr
     if kind == "mixed" and rng.random() < 0.3:
         x = cv2.GaussianBlur(x, (0, 0), sigmaX=rng.uniform(0.3, 1.5))
