@@ -36,6 +36,8 @@ VARIANTS: dict[str, dict] = {
     "ttur": {"lr_d": 4e-4, "lr_g": 1e-4},
     "ada": {"ada": True, "diffaugment": ""},
     "pack2": {"pack": 2},
+    "contrastive": {"contrastive": 1.0},
+    "contrastive-hue": {"contrastive": 1.0, "contrastive_hue": True},
     "tail": {"lr_tail": 0.25},
     "codes": {"codes": 72, "prior": "learned"},
     "codes-uniform": {"codes": 72},

@@ -483,3 +483,66 @@ def test_new_options_reject_bad_values_in_one_line():
         with pytest.raises(ValueError, match=message) as err:
             ImageGenConfig(**bad)
         assert "\n" not in str(err.value)
+
+
+# --------------------------------------------------------------------------- contrastive discriminator features
+
+
+def test_nt_xent_is_low_for_matching_views_and_log_2b_minus_1_for_unrelated_ones():
+    from gansuite_image_generation.losses import nt_xent
+
+    a = torch.eye(8) * 5  # 8 orthogonal projections
+    assert float(nt_xent(a, a.clone(), 0.1)) < 1e-3  # each view's partner is the only similar one
+    b = torch.ones(8, 8)  # every projection alike: the partner is one of 2B - 1 equal candidates
+    assert float(nt_xent(b, b.clone(), 0.1)) == pytest.approx(math.log(15), abs=1e-5)
+    x = torch.randn(6, 4, requires_grad=True)
+    nt_xent(x, torch.randn(6, 4), 0.1).backward()
+    assert torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
+
+
+def test_dihedral_turns_and_flips_each_image_by_its_own_symmetry():
+    from gansuite_image_generation.augment import dihedral
+
+    torch.manual_seed(0)
+    x = torch.rand(64, 3, 8, 8)
+    y = dihedral(x)
+    seen = set()
+    for xi, yi in zip(x, y):
+        syms = [torch.rot90(xi, r, (1, 2)) for r in range(4)]
+        syms += [s.flip(2) for s in syms]
+        matches = [k for k, s in enumerate(syms) if torch.equal(s, yi)]
+        assert matches  # one of the square's 8 symmetries
+        seen.add(matches[0])
+    assert len(seen) == 8  # all of them occur over 64 images
+
+
+def test_contrastive_option_adds_a_projection_head_to_ds_player_and_a_logged_term():
+    cfg = ImageGenConfig(contrastive=0.5, **TINY)
+    nets = networks(cfg)
+    assert nets["proj"][0].in_features == nets["D"].out.in_features
+    game = make_game(cfg, nets, CTX)
+    assert {p.name: p for p in game.players}["D"].networks == ["D", "proj"]  # checkpointed and updated with D
+    loss, logs = {p.name: p for p in game.phases}["D"].loss(nets, next(game.data), 0)
+    assert torch.isfinite(loss) and float(logs["contrastive"]) > 0
+    loss.backward()
+    assert nets["proj"][0].weight.grad is not None and nets["D"].features[0].weight.grad.abs().sum() > 0
+    assert "proj" not in networks(ImageGenConfig(**TINY))  # off by default: no extra network
+    for bad, message in ((dict(contrastive=-1.0), "contrastive=-1.0"), (dict(contrastive_temp=0.0), "contrastive_temp"),
+                         (dict(contrastive=1.0, model="resnet"), "model=dcgan"), (dict(contrastive=1.0, pack=2), "pack=1")):
+        with pytest.raises(ValueError, match=message) as err:
+            ImageGenConfig(**bad)
+        assert "\n" not in str(err.value)
+
+
+def test_hue_shuffle_reorders_each_images_channels_or_greys_it():
+    from gansuite_image_generation.augment import hue_shuffle
+
+    torch.manual_seed(0)
+    x = torch.rand(200, 3, 4, 4)
+    y = hue_shuffle(x, gray=0.2)
+    grey = [torch.allclose(yi, xi.mean(0, keepdim=True).expand_as(xi)) for xi, yi in zip(x, y)]
+    orders = [next((o for o in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)) if torch.equal(yi, xi[list(o)])), None)
+              for xi, yi in zip(x, y)]
+    assert all(g or o is not None for g, o in zip(grey, orders))  # every image: a channel order, or grey
+    assert 0.1 < sum(grey) / len(x) < 0.3 and len({o for o in orders if o is not None}) == 6
+    assert torch.equal(hue_shuffle(x[:, :1]), x[:, :1])  # one channel: nothing to shuffle

@@ -66,6 +66,26 @@ def cutout(x: torch.Tensor, ratio: float = 0.5) -> torch.Tensor:
 OPS = {"color": color, "translation": translation, "cutout": cutout}
 
 
+def dihedral(x: torch.Tensor) -> torch.Tensor:
+    """Each image (B, C, H, W) turned by a random multiple of 90 degrees and flipped with probability 1/2."""
+    k = torch.randint(0, 8, (x.shape[0],), device=x.device)  # (B,)
+    views = torch.stack([torch.rot90(x, r, (2, 3)) for r in range(4)])  # (4, B, C, H, W)
+    views = torch.cat([views, views.flip(4)])  # (8, B, C, H, W)
+    return views[k, torch.arange(x.shape[0], device=x.device)]
+
+
+def hue_shuffle(x: torch.Tensor, gray: float = 0.2) -> torch.Tensor:
+    """SimCLR-style colour distortion for 3-channel images (B, 3, H, W): the channels in a random order per image
+    (a coarse hue change), then grey with probability `gray`; other channel counts pass unchanged."""
+    if x.shape[1] != 3:
+        return x
+    perms = torch.tensor([[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]], device=x.device)
+    order = perms[torch.randint(0, 6, (x.shape[0],), device=x.device)]  # (B, 3)
+    x = x.gather(1, order[:, :, None, None].expand_as(x))
+    grey = torch.rand(x.shape[0], 1, 1, 1, device=x.device) < gray
+    return torch.where(grey, x.mean(1, keepdim=True).expand_as(x), x)
+
+
 def diff_augment(x: torch.Tensor, policy: list[str]) -> torch.Tensor:
     """Apply the operations of `policy` in order (identity when empty)."""
     for name in policy:

@@ -30,6 +30,9 @@ class ImageGenConfig:
     code_noise: float = 0.2  # with codes: the scale of z around each code's centre (DeLiGAN's initial sigma); flowers: 0.2 covered 21 modes, 1.0 30 (seed 0, 2,000 steps)
     prior: Literal["uniform", "learned"] = "uniform"  # with codes: their probabilities, uniform or learned towards codes whose images D scores as real (after Khayatkhoei et al. 2018); on flowers learned concentrated on well-drawn modes (reverse KL up)
     prior_lr: float = 2e-3  # with prior=learned: Adam learning rate of the prior's logits (G's 2e-4 would move them at most 2 in 10,000 steps); every measured codes run used 2e-3
+    contrastive: float = 0.0  # weight of a SimCLR loss on D's features of two augmented views of each real image (after ContraD, Jeong & Shin 2021; 0: off), so D learns shape beside colour; flowers, 10,000 steps, 5 seeds, 1.0: reverse KL 0.30 vs the default's 0.33 at 1.4x the CPU
+    contrastive_hue: bool = False  # contrastive views also get SimCLR's colour distortion (channels shuffled, grey with p 0.2), so colour alone cannot pair them; flowers as above: reverse KL 0.27, 34.6 modes (default 33.0)
+    contrastive_temp: float = 0.1  # the contrastive loss's temperature (SimCLR / ContraD: 0.1)
     pack: int = 1  # PacGAN (Lin et al. 2018): D judges packs of this many images stacked along channels (1: plain D; dcgan/resnet, unconditional); flowers seed 0, 2,000 steps, pack 2: 32 modes but reverse KL 0.52, high quality 0.45 (default 30, 0.44, 0.63)
     loss: Literal["ns", "hinge", "wgan-gp", "lsgan"] = "ns"  # non-saturating, hinge, WGAN-GP or least squares
     n_critic: int = 1  # discriminator updates per generator update (5 is usual for wgan-gp)
@@ -80,6 +83,10 @@ class ImageGenConfig:
             raise ValueError(f"prior_lr={self.prior_lr}: expected a learning rate > 0")
         if self.codes and self.z_dim < 2:
             raise ValueError(f"codes={self.codes} takes the last entry of z to pick a code: z_dim must be at least 2, got {self.z_dim}")
+        if self.contrastive < 0 or self.contrastive_temp <= 0:
+            raise ValueError(f"contrastive={self.contrastive} must be >= 0 and contrastive_temp={self.contrastive_temp} > 0")
+        if self.contrastive and (self.model != "dcgan" or self.pack > 1):
+            raise ValueError("contrastive: needs model=dcgan with pack=1 (it reads D's features)")
         if self.pack < 1 or self.batch % self.pack:
             raise ValueError(f"pack={self.pack}: expected a whole number >= 1 that divides batch={self.batch}")
         if self.pack > 1 and (self.model == "fastgan" or self.conditional):

@@ -24,7 +24,7 @@ from gansuite_core.pictures import save_grid
 from . import data as datamod
 from . import flowers
 from . import losses
-from .augment import AdaptiveAugment, diff_augment
+from .augment import AdaptiveAugment, diff_augment, dihedral, hue_shuffle
 from .config import ImageGenConfig
 from .fastgan import reconstruction_loss
 from .models import build
@@ -39,6 +39,9 @@ def networks(cfg: ImageGenConfig) -> dict[str, nn.Module]:
                  codes=cfg.codes, code_noise=cfg.code_noise, learn_prior=cfg.prior == "learned", pack=cfg.pack)
     if cfg.ada:
         nets["ada"] = AdaptiveAugment(cfg.ada_target, cfg.ada_kimg)
+    if cfg.contrastive:  # SimCLR's projection head on D's flattened features
+        width = nets["D"].out.in_features
+        nets["proj"] = nn.Sequential(nn.Linear(width, 256), nn.ReLU(True), nn.Linear(256, 64))
     return nets
 
 
@@ -65,6 +68,10 @@ def make_game(cfg: ImageGenConfig, nets: dict[str, nn.Module], ctx: Context) -> 
         x = diff_augment(x, policy)
         return n["ada"](x) if cfg.ada else x
 
+    def view(x: torch.Tensor) -> torch.Tensor:  # a contrastive view: turned or flipped, colour-jittered, shifted (+ hue)
+        x = diff_augment(dihedral(x), ["color", "translation"])
+        return hue_shuffle(x) if cfg.contrastive_hue else x
+
     def D(n, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:  # D's logits (B,) on augmented images
         return n["D"](aug(n, x), y)
 
@@ -88,6 +95,11 @@ def make_game(cfg: ImageGenConfig, nets: dict[str, nn.Module], ctx: Context) -> 
             gp = losses.gradient_penalty(lambda x: n["D"](x, y), diff_augment(b["x"], policy), diff_augment(x_fake, policy))
             loss = loss + cfg.gp_weight * gp
             logs["gp"] = gp.detach()
+        if cfg.contrastive:  # two views of each real image, told apart from the batch's other images
+            views = [n["proj"](n["D"].features(view(b["x"]))) for _ in range(2)]
+            con = losses.nt_xent(views[0], views[1], cfg.contrastive_temp)
+            loss = loss + cfg.contrastive * con
+            logs["contrastive"] = con.detach()
         if cfg.ada:
             n["ada"].observe(lr, threshold, step)
             logs["ada_p"] = n["ada"].p.detach().clone()
@@ -142,7 +154,7 @@ def make_game(cfg: ImageGenConfig, nets: dict[str, nn.Module], ctx: Context) -> 
     phases = [Phase("D", "D", d_loss, repeat=cfg.n_critic), Phase("G", "G", g_loss, data=False)]
     if cfg.r1_gamma > 0:
         phases.append(Phase("D_r1", "D", r1, every=cfg.r1_every, lazy=True))
-    d_nets = ["D", "ada"] if cfg.ada else ["D"]
+    d_nets = ["D"] + (["ada"] if cfg.ada else []) + (["proj"] if cfg.contrastive else [])
     ema = EMA(half_life=cfg.ema_half_life, batch=cfg.batch, rampup=cfg.ema_rampup or None)
     steps = ctx.steps  # the step this run trains to: a run resumed with a larger --steps decays over the new end's tail
     decay = (lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda step: lr_factor(cfg, steps, step))) if cfg.lr_tail and steps else None

@@ -54,3 +54,13 @@ def r1_penalty(D: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor) ->
     x = real.detach().requires_grad_(True)
     (grad,) = torch.autograd.grad(D(x).sum(), x, create_graph=True)
     return grad.square().flatten(1).sum(1).mean()
+
+
+def nt_xent(a: torch.Tensor, b: torch.Tensor, temperature: float) -> torch.Tensor:
+    """SimCLR's NT-Xent (Chen et al. 2020) on projections a, b (B, P) of two views of the same B images."""
+    z = F.normalize(torch.cat([a, b]), dim=1)  # (2B, P)
+    sim = z @ z.t() / temperature  # (2B, 2B)
+    n = len(a)
+    sim = sim.masked_fill(torch.eye(2 * n, dtype=torch.bool, device=z.device), float("-inf"))
+    target = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)]).to(z.device)
+    return F.cross_entropy(sim, target)
