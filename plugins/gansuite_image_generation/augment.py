@@ -13,6 +13,8 @@ data set while G still receives gradients through them.
   integer translation, isotropic and anisotropic scaling, rotation, fractional translation,
   brightness, contrast, saturation), composed into one affine warp with reflection padding.
 
+`dihedral` and `hue_shuffle` make the views of the contrastive task (game.py, `contrastive`), not D's inputs.
+
 Images are (B, C, H, W) in [-1, 1]; randomness comes from the global torch generator, which the
 engine seeds and checkpoints. ADA's p lives in a buffer of `AdaptiveAugment`, a module owned by
 D's player, so checkpoints save it and resume is exact; it is updated on the device (no host read).

@@ -10,7 +10,8 @@ The EMA generator (for sampling and evaluation) follows stylegan2-ada: a half-li
 with a ramp-up, BatchNorm statistics averaged like the weights.
 With codes and prior=learned, G's phase also moves the codes' prior towards codes whose images D
 scores as real (`code_prior_loss` of gansuite_core), by its own Adam learning rate; lr_tail decays both players' rates
-linearly to 0 over the run's last share.
+linearly to 0 over the run's last share. With contrastive=W, D's phase also pairs two views of each real image
+through D's features and the "proj" head that D's player owns (SimCLR's NT-Xent, after ContraD).
 """
 from __future__ import annotations
 
