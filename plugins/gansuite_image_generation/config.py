@@ -24,16 +24,16 @@ class ImageGenConfig:
     conditional: bool = False  # class-conditional G and projection D (needs labels: flowers modes, mnist, cifar10, subfolders)
     z_dim: int = 64  # latent dimension
     g_width: int = 16  # generator base width (channels at the last level)
-    d_width: int = 16  # discriminator base width (channels at the first level)
+    d_width: int = 0  # discriminator base width (channels at the first level); 0: the model's own, dcgan 32 (flowers, 10,000 steps, 5 seeds: reverse KL 0.17 vs 0.33 at width 16, for 1.5x the CPU), resnet and fastgan 16
     mbstd: bool = False  # minibatch standard-deviation feature in D's last block (Karras et al. 2018, ProGAN), against mode collapse
-    codes: int = 0  # K > 0: the last entry of z picks one of K learned centres, G reads centre + code_noise * the rest of z (mixture-of-Gaussians latent, DeLiGAN, Gurumurthy et al. 2017; 0: off). Flowers seed 0, 2,000 steps, K 72 learned prior: reverse KL 0.48-0.57 vs the default's 0.44 (docs/image-generation.md)
+    codes: int = 0  # K > 0: the last entry of z picks one of K learned centres, G reads centre + code_noise * the rest of z (mixture-of-Gaussians latent, DeLiGAN, Gurumurthy et al. 2017; 0: off). Flowers seed 0, 2,000 steps, K 72 learned prior: reverse KL 0.48-0.57 vs 0.44 without (D width 16; docs/image-generation.md)
     code_noise: float = 0.2  # with codes: the scale of z around each code's centre (DeLiGAN's initial sigma); flowers: 0.2 covered 21 modes, 1.0 30 (seed 0, 2,000 steps)
     prior: Literal["uniform", "learned"] = "uniform"  # with codes: their probabilities, uniform or learned towards codes whose images D scores as real (after Khayatkhoei et al. 2018); on flowers learned concentrated on well-drawn modes (reverse KL up)
     prior_lr: float = 2e-3  # with prior=learned: Adam learning rate of the prior's logits (G's 2e-4 would move them at most 2 in 10,000 steps); every measured codes run used 2e-3
-    contrastive: float = 0.0  # weight of a SimCLR loss on D's features of two augmented views of each real image (after ContraD, Jeong & Shin 2021; 0: off), so D learns shape beside colour; flowers, 10,000 steps, 5 seeds, 1.0: reverse KL 0.30 vs the default's 0.33 at 1.4x the CPU; 100 faces, 3 seeds: common KID worse (1.04 vs 0.75)
+    contrastive: float = 0.0  # weight of a SimCLR loss on D's features of two augmented views of each real image (after ContraD, Jeong & Shin 2021; 0: off), so D learns shape beside colour; flowers, 10,000 steps, 5 seeds, 1.0 (with d_width 16): reverse KL 0.30 vs 0.33 without, at 1.4x the CPU; 100 faces, 3 seeds: common KID worse (1.04 vs 0.75)
     contrastive_hue: bool = False  # contrastive views also get SimCLR's colour distortion (channels shuffled, grey with p 0.2), so colour alone cannot pair them; flowers as above: reverse KL 0.27, 34.6 modes (default 33.0)
     contrastive_temp: float = 0.1  # the contrastive loss's temperature (SimCLR / ContraD: 0.1)
-    pack: int = 1  # PacGAN (Lin et al. 2018): D judges packs of this many images stacked along channels (1: plain D; dcgan/resnet, unconditional); flowers seed 0, 2,000 steps, pack 2: 32 modes but reverse KL 0.52, high quality 0.45 (default 30, 0.44, 0.63)
+    pack: int = 1  # PacGAN (Lin et al. 2018): D judges packs of this many images stacked along channels (1: plain D; dcgan/resnet, unconditional); flowers seed 0, 2,000 steps, pack 2: 32 modes but reverse KL 0.52, high quality 0.45 (without: 30, 0.44, 0.63; D width 16)
     loss: Literal["ns", "hinge", "wgan-gp", "lsgan"] = "ns"  # non-saturating, hinge, WGAN-GP or least squares
     n_critic: int = 1  # discriminator updates per generator update (5 is usual for wgan-gp)
     gp_weight: float = 10.0  # WGAN-GP gradient penalty weight (loss=wgan-gp only)
@@ -48,7 +48,7 @@ class ImageGenConfig:
     lr_d: float = 2e-4  # discriminator Adam learning rate
     beta1: float = 0.5  # Adam beta1 (0.0 for wgan-gp and hinge is common)
     beta2: float = 0.999  # Adam beta2
-    lr_tail: float = 0.0  # both learning rates fall linearly to 0 over this last share of the run's --steps (CycleGAN's tail decay, Zhu et al. 2017; 0: constant); flowers seed 0, 2,000 steps, 0.25: reverse KL 0.53 vs 0.44
+    lr_tail: float = 0.0  # both learning rates fall linearly to 0 over this last share of the run's --steps (CycleGAN's tail decay, Zhu et al. 2017; 0: constant); flowers seed 0, 2,000 steps, 0.25: reverse KL 0.53 vs 0.44 (D width 16)
     ema_half_life: float = 10000.0  # images after which an old weight's share in the EMA generator halves (stylegan2-ada: 10,000)
     ema_rampup: float = 0.05  # the EMA half-life is at most this x images seen, so short runs are not stuck near the init (0: off)
     flowers_n: int = 5040  # size of the drawn flowers training set (a multiple of 36 keeps modes balanced)
@@ -95,7 +95,9 @@ class ImageGenConfig:
             raise ValueError(f"lr_tail={self.lr_tail}: expected a share of the run in [0, 1] (0: constant learning rates)")
         if self.data == "flowers" and self.grayscale:
             raise ValueError("grayscale=true would hide the flowers' colour modes; use another data set or keep RGB")
-        for name in ("z_dim", "g_width", "d_width", "n_critic", "r1_every", "batch", "flowers_n", "eval_samples"):
+        if self.d_width < 0:
+            raise ValueError(f"d_width must be at least 1 (or 0: the model's own), got {self.d_width}")
+        for name in ("z_dim", "g_width", "n_critic", "r1_every", "batch", "flowers_n", "eval_samples"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if min(self.lr_g, self.lr_d) <= 0 or not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
@@ -108,6 +110,15 @@ class ImageGenConfig:
             raise ValueError("r1_gamma, gp_weight and probe_every must not be negative")
         if self.probe_every and self.data != "flowers":
             raise ValueError("probe_every measures flowers modes; it needs data=flowers")
+
+    def d_channels(self) -> int:
+        """D's base width: `d_width`, or the model's own when it is 0.
+
+        DCGAN's D at width 16 hardly tells petal counts apart (stop 31's linear probe); twice as wide it
+        covers all 36 flower modes more evenly, on faces too (docs/benchmarks.md). ResNet-SN and FastGAN
+        were not measured wider, so they keep 16.
+        """
+        return self.d_width or (32 if self.model == "dcgan" else 16)
 
     def augment_policy(self) -> list[str]:
         return [p.strip() for p in self.diffaugment.split(",") if p.strip()]

@@ -7,7 +7,7 @@ from gansuite_core.pictures import save_grid
 from . import data as datamod
 from .evaluation import sample
 
-DEMO_STEPS = 1500  # about a CPU minute on one core; measured in docs/image-generation.md
+DEMO_STEPS = 1500  # about 80 CPU-seconds on one core (D width 32); measured in docs/benchmarks.md
 
 
 def demo(req: DemoRequest) -> DemoResult:
