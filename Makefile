@@ -27,8 +27,8 @@ bench: $(STAMP)
 	$(PY) examples/bench_engine.py --steps 200 --repeats 7 --profile | tee runs/bench/engine.md
 	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants default,mbstd --seeds 0,1,2,3,4 --jobs 2 --set steps=3000 --set probe_every=1000 --out runs/bench/ig3k
 	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants default,mbstd --seeds 0,1 --jobs 1 --set steps=2000 --set probe_every=1000 --out runs/bench/ig2k
-	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants default,contrastive,contrastive-hue --seeds 0,1,2,3,4 --jobs 2 --set steps=10000 --set probe_every=2500 --out runs/bench/ig10k
-	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants faces,faces-ada --seeds 0,1,2,3,4 --jobs 2 --set steps=2000 --out runs/bench/ig-faces
+	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants default,d-width-16,contrastive,contrastive-hue --seeds 0,1,2,3,4 --jobs 2 --set steps=10000 --set probe_every=2500 --out runs/bench/ig10k
+	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants faces,faces-d16,faces-ada --seeds 0,1,2,3,4 --jobs 2 --set steps=2000 --out runs/bench/ig-faces
 	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants hinge,lsgan,no-diffaugment,warmup,loser,ada,wgan-gp --seeds 1 --jobs 1 --set steps=2000 --set probe_every=1000 --out runs/bench/ig18
 	OMP_NUM_THREADS=1 $(PY) examples/bench_imagegen.py --variants faces-fastgan --seeds 0 --jobs 1 --set steps=250 --set g_width=8 --set d_width=8 --out runs/bench/ig18-faces
 	$(PY) examples/make_photo_folder.py --out runs/bench/photos

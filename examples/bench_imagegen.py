@@ -24,6 +24,7 @@ from pathlib import Path
 
 VARIANTS: dict[str, dict] = {
     "default": {},
+    "d-width-16": {"d_width": 16},  # the default before 2026-12-04 (DCGAN's D at width 16)
     "hinge": {"loss": "hinge"},
     "wgan-gp": {"loss": "wgan-gp", "n_critic": 2, "beta1": 0.0, "beta2": 0.9},
     "lsgan": {"loss": "lsgan"},
@@ -44,6 +45,7 @@ VARIANTS: dict[str, dict] = {
     "codes-pack2-tail": {"codes": 72, "prior": "learned", "pack": 2, "lr_tail": 0.25},
     "fastgan": {"model": "fastgan", "size": 64},
     "faces": {"data": "faces", "eval_samples": 50},
+    "faces-d16": {"data": "faces", "eval_samples": 50, "d_width": 16},
     "faces-plain": {"data": "faces", "eval_samples": 50, "diffaugment": ""},
     "faces-ada": {"data": "faces", "eval_samples": 50, "diffaugment": "", "ada": True},
     "faces-fastgan": {"data": "faces", "eval_samples": 50, "model": "fastgan", "size": 64},
