@@ -31,7 +31,7 @@ class ImageGenConfig:
     prior: Literal["uniform", "learned"] = "uniform"  # with codes: their probabilities, uniform or learned towards codes whose images D scores as real (after Khayatkhoei et al. 2018); on flowers learned concentrated on well-drawn modes (reverse KL up)
     prior_lr: float = 2e-3  # with prior=learned: Adam learning rate of the prior's logits (G's 2e-4 would move them at most 2 in 10,000 steps); every measured codes run used 2e-3
     contrastive: float = 0.0  # weight of a SimCLR loss on D's features of two augmented views of each real image (after ContraD, Jeong & Shin 2021; 0: off), so D learns shape beside colour; flowers, 10,000 steps, 5 seeds, 1.0 (with d_width 16): reverse KL 0.30 vs 0.33 without, at 1.4x the CPU; 100 faces, 3 seeds: common KID worse (1.04 vs 0.75)
-    contrastive_hue: bool = False  # contrastive views also get SimCLR's colour distortion (channels shuffled, grey with p 0.2), so colour alone cannot pair them; flowers as above: reverse KL 0.27, 34.6 modes (default 33.0)
+    contrastive_hue: bool = False  # contrastive views also get SimCLR's colour distortion (channels shuffled, grey with p 0.2), so colour alone cannot pair them; flowers as above: reverse KL 0.27, 34.6 modes (33.0 without; D width 16)
     contrastive_temp: float = 0.1  # the contrastive loss's temperature (SimCLR / ContraD: 0.1)
     pack: int = 1  # PacGAN (Lin et al. 2018): D judges packs of this many images stacked along channels (1: plain D; dcgan/resnet, unconditional); flowers seed 0, 2,000 steps, pack 2: 32 modes but reverse KL 0.52, high quality 0.45 (without: 30, 0.44, 0.63; D width 16)
     loss: Literal["ns", "hinge", "wgan-gp", "lsgan"] = "ns"  # non-saturating, hinge, WGAN-GP or least squares
@@ -114,9 +114,10 @@ class ImageGenConfig:
     def d_channels(self) -> int:
         """D's base width: `d_width`, or the model's own when it is 0.
 
-        DCGAN's D at width 16 hardly tells petal counts apart (stop 31's linear probe); twice as wide it
-        covers all 36 flower modes more evenly, on faces too (docs/benchmarks.md). ResNet-SN and FastGAN
-        were not measured wider, so they keep 16.
+        DCGAN's D at width 16 hardly tells petal counts apart (a linear probe on its features); twice as
+        wide it reads them better and covers the 36 flower modes more evenly, and on faces it is better at
+        2,000 steps and level at 8,000 (docs/benchmarks.md). ResNet-SN and FastGAN were not measured wider,
+        so they keep 16.
         """
         return self.d_width or (32 if self.model == "dcgan" else 16)
 
