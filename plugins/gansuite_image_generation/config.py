@@ -62,6 +62,8 @@ class ImageGenConfig:
             object.__setattr__(self, "data", os.path.abspath(os.path.expanduser(self.data)))
         if self.data_root:
             object.__setattr__(self, "data_root", os.path.abspath(os.path.expanduser(self.data_root)))
+        if self.d_width == 0:  # stored resolved, so a run's config.toml names the width it built even if a default moves
+            object.__setattr__(self, "d_width", self.model_d_width())
         if self.size not in SIZES:
             raise ValueError(f"size must be one of {', '.join(map(str, SIZES))}, got {self.size}")
         for name, allowed in (("fit", ("crop", "pad")), ("model", ("dcgan", "resnet", "fastgan")), ("loss", ("ns", "hinge", "wgan-gp", "lsgan"))):
@@ -111,15 +113,15 @@ class ImageGenConfig:
         if self.probe_every and self.data != "flowers":
             raise ValueError("probe_every measures flowers modes; it needs data=flowers")
 
-    def d_channels(self) -> int:
-        """D's base width: `d_width`, or the model's own when it is 0.
+    def model_d_width(self) -> int:
+        """D's width when `d_width=0`: 32 for DCGAN, 16 for ResNet-SN and FastGAN.
 
         DCGAN's D at width 16 hardly tells petal counts apart (a linear probe on its features); twice as
         wide it reads them better and covers the 36 flower modes more evenly, and on faces it is better at
         2,000 steps and level at 8,000 (docs/benchmarks.md). ResNet-SN and FastGAN were not measured wider,
         so they keep 16.
         """
-        return self.d_width or (32 if self.model == "dcgan" else 16)
+        return 32 if self.model == "dcgan" else 16
 
     def augment_policy(self) -> list[str]:
         return [p.strip() for p in self.diffaugment.split(",") if p.strip()]

@@ -35,7 +35,7 @@ Batch = dict[str, torch.Tensor]
 
 def networks(cfg: ImageGenConfig) -> dict[str, nn.Module]:
     """{"G", "D"} and, with ada=true, "ada" (the augmentation pipeline holding p; no weights)."""
-    nets = build(cfg.model, cfg.z_dim, datamod.channels(cfg.data, cfg.grayscale), cfg.size, cfg.g_width, cfg.d_channels(),
+    nets = build(cfg.model, cfg.z_dim, datamod.channels(cfg.data, cfg.grayscale), cfg.size, cfg.g_width, cfg.d_width,
                  datamod.classes(cfg.data, cfg.conditional), d_batchnorm=cfg.loss != "wgan-gp", mbstd=cfg.mbstd,
                  codes=cfg.codes, code_noise=cfg.code_noise, learn_prior=cfg.prior == "learned", pack=cfg.pack)
     if cfg.ada:
