@@ -189,6 +189,7 @@ class RunConfig:
 
 
 def _apply(cls: type, base: Any, values: dict[str, Any], where: str) -> Any:
+    """`base` with `values` (strings or TOML values) coerced and checked; base=None builds a fresh `cls` from them."""
     hints = _hints(cls)
     names = [f.name for f in dataclasses.fields(cls)]
     changes = {}
@@ -197,7 +198,7 @@ def _apply(cls: type, base: Any, values: dict[str, Any], where: str) -> Any:
             raise UserError(f"{where}: unknown key '{key}'{suggest(key, names)}")
         changes[key] = coerce(key, hints[key], value)
     try:
-        return dataclasses.replace(base, **changes)
+        return cls(**changes) if base is None else dataclasses.replace(base, **changes)
     except (TypeError, ValueError) as e:  # __post_init__ validation of the application's config
         raise UserError(f"{where}: {e}") from None
 
@@ -234,14 +235,15 @@ def resolve(
 ) -> RunConfig:
     """Defaults < the application's core defaults < a TOML file < --set overrides."""
     core = _apply(CoreConfig, CoreConfig(), app_defaults or {}, f"application '{app}' defaults")
-    options = app_config()
+    file_options: dict[str, Any] = {}
     if file:
         file = dict(file)
         file_app = file.pop("app", app)
         if file_app != app:
             raise UserError(f"{file_name} is a config for application '{file_app}', not '{app}'")
         core = _apply(CoreConfig, core, file.pop("core", {}), file_name)
-        options = _apply(app_config, options, file.pop("app_options", {}), file_name)
+        file_options = file.pop("app_options", {})
+        _apply(app_config, None, file_options, file_name)  # the file's own mistakes are named by the file
         if file:
             raise UserError(f"{file_name}: unknown table or key '{next(iter(file))}' (expected app, [core], [app_options])")
     core_keys = set(_hints(CoreConfig))
@@ -252,13 +254,15 @@ def resolve(
     for key in app_set:
         if key not in app_keys:
             raise UserError(f"--set: unknown key '{key}' for '{app}'{suggest(key, sorted(core_keys | app_keys))}")
-    options = _apply(app_config, options, app_set, "--set")
+    # Built once from every layer, not layer on layer: a default that depends on another option (image-generation's
+    # d_width=0 on `model`) is resolved from the final values, never inherited from an earlier layer's resolution.
+    options = _apply(app_config, None, {**file_options, **app_set}, "--set" if app_set else file_name)
     return RunConfig(app, core, options)
 
 
 def resolve_options(cls: type, overrides: dict[str, Any], where: str = "--set") -> Any:
     """An instance of the frozen dataclass `cls` (say, an application's generate options) from `--set` strings."""
-    return _apply(cls, cls(), overrides, where)
+    return _apply(cls, None, overrides, where)
 
 
 def undocumented(cls: type) -> list[str]:

@@ -101,6 +101,18 @@ def test_d_width_zero_is_the_models_own():
     assert d.features[0].out_channels == 32  # (B, 32, 16, 16) after D's first convolution
 
 
+def test_d_width_follows_the_model_set_on_the_command_line_or_in_a_file():
+    # The config resolves d_width=0 when it is made; options layered by --set or a config file must resolve it from
+    # the final model, not inherit DCGAN's 32 from the defaults (the bug of stop 32).
+    from gansuite_core.config import resolve
+
+    assert resolve("image-generation", ImageGenConfig, overrides={"model": "resnet"}).options.d_width == 16
+    assert resolve("image-generation", ImageGenConfig, file={"app_options": {"model": "fastgan", "size": 64}}).options.d_width == 16
+    saved = {"app_options": {"model": "dcgan", "d_width": 32}}  # a run's config.toml names the width it built
+    assert resolve("image-generation", ImageGenConfig, file=saved, overrides={"d_width": 24}).options.d_width == 24
+    assert resolve("image-generation", ImageGenConfig, file=saved).options.d_width == 32
+
+
 def test_diffaugment_operations():
     torch.manual_seed(0)
     x = torch.rand(16, 3, 16, 16) * 2 - 1
