@@ -224,6 +224,14 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise UserError(f"config file {path}: not valid TOML ({e})") from None
 
 
+def _table(file: dict[str, Any], key: str, file_name: str) -> dict[str, Any]:
+    """Pop `[key]` from a parsed config file; a one-line error when it is a plain value, not a table."""
+    value = file.pop(key, {})
+    if not isinstance(value, dict):
+        raise UserError(f"{file_name}: '{key}' must be a table ([{key}] with key = value lines), not {type(value).__name__} {value!r}")
+    return value
+
+
 def resolve(
     app: str,
     app_config: type,
@@ -241,8 +249,8 @@ def resolve(
         file_app = file.pop("app", app)
         if file_app != app:
             raise UserError(f"{file_name} is a config for application '{file_app}', not '{app}'")
-        core = _apply(CoreConfig, core, file.pop("core", {}), file_name)
-        file_options = file.pop("app_options", {})
+        core = _apply(CoreConfig, core, _table(file, "core", file_name), file_name)
+        file_options = _table(file, "app_options", file_name)
         _apply(app_config, None, file_options, file_name)  # the file's own mistakes are named by the file
         if file:
             raise UserError(f"{file_name}: unknown table or key '{next(iter(file))}' (expected app, [core], [app_options])")

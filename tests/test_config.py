@@ -52,6 +52,14 @@ def test_unknown_keys_suggest_the_closest():
         resolve("x", Opts, file={"app": "x", "extra": {}})
 
 
+def test_a_plain_value_where_a_table_belongs_is_named():
+    # app_options = 3 at the top of a file (a missing [app_options] header) parses as TOML but is no table.
+    with pytest.raises(UserError, match=r"my\.toml: 'app_options' must be a table"):
+        resolve("x", Opts, file={"app": "x", "app_options": 3}, file_name="my.toml")
+    with pytest.raises(UserError, match=r"my\.toml: 'core' must be a table"):
+        resolve("x", Opts, file={"app": "x", "core": "fast"}, file_name="my.toml")
+
+
 def test_every_core_field_is_documented():
     docs = field_docs(CoreConfig)
     import dataclasses
