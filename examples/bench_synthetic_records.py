@@ -49,12 +49,17 @@ def main() -> None:
         (a.out / f"seed-{seed}.json").write_text(json.dumps(report, indent=2, default=float))
         print(f"seed {seed}: quality {report['gan']['quality']:.3f} tstr {report['gan']['tstr']:.3f} / trtr {report['trtr']:.3f} "
               f"mia {report['gan']['mia_auc']:.3f}" + (f" eps {report['dp']['epsilon']:.2f}" if "dp" in report else "") + f" copies {report['gan']['exact_copies']} train {cpu_train / 60:.2f} CPU-min", flush=True)
+        lead = report["utility_lead"]["gaussian_copula"]
+        print(f"  tstr minus the copula's {lead['difference']:+.3f}, 90 % interval over held-out rows [{lead['low']:+.3f}, {lead['high']:+.3f}]", flush=True)
     reports = [json.loads(p.read_text()) for p in sorted(a.out.glob("seed-*.json"))]
     summary = {"seeds": [r["seed"] for r in reports], "trtr": reports[0]["trtr"],
                "train_cpu_minutes": [np.mean([r["train_cpu_minutes"] for r in reports]), np.std([r["train_cpu_minutes"] for r in reports])],
                "goal_met": [r["goal_met"] for r in reports], "dp_epsilon": [r["dp"]["epsilon"] for r in reports if "dp" in r]}
     for name in ("gan", "gaussian_copula", "independent"):
         summary[name] = {k: [float(np.mean([r[name][k] for r in reports])), float(np.std([r[name][k] for r in reports]))] for k in KEYS}
+    if all("utility_lead" in r for r in reports):  # reports written before 2026-12-04 have none
+        summary["utility_lead"] = {b: {k: [float(np.mean([r["utility_lead"][b][k] for r in reports])), float(np.std([r["utility_lead"][b][k] for r in reports]))]
+                                       for k in ("difference", "low", "high")} for b in ("gaussian_copula", "independent")}
     (a.out / "summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=1))
 

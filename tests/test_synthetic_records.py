@@ -11,7 +11,7 @@ from gansuite_synthetic_records.baselines import gaussian_copula, independent
 from gansuite_synthetic_records.config import RecordsConfig
 from gansuite_synthetic_records.data import infer_columns, load_table, read_table, training_batch
 from gansuite_synthetic_records.losses import cond_loss, feature_moment_loss, moment_loss, soft_values, value_moments
-from gansuite_synthetic_records.metrics import privacy, quality, utility
+from gansuite_synthetic_records.metrics import predictions, privacy, quality, utility, utility_difference
 from gansuite_synthetic_records.transform import TableTransformer
 
 
@@ -133,6 +133,14 @@ def test_scores_and_baselines_tell_apart_what_they_should():
     leak, fair = privacy(train, hold, train, cols), privacy(train, hold, copula, cols)
     assert leak["exact_copies"] == 450 and leak["mia_auc"] > 0.95 and leak["dcr_synthetic_median"] == 0
     assert fair["mia_auc"] < 0.65
+    # The paired bootstrap: a lead far outside the holdout's noise is resolved, a table against itself is not.
+    pc, pi = (predictions(t, hold, cols, "marker") for t in (copula, indep))
+    lead = utility_difference(pc[0], pc[1], pc[2], pi[2], rounds=200)
+    assert lead["difference"] == pytest.approx(u_copula - u_indep) and 0 < lead["low"] < lead["difference"] < lead["high"]
+    same = utility_difference(pc[0], pc[1], pc[2], pc[2], rounds=50)
+    assert same == {"difference": 0.0, "low": 0.0, "high": 0.0}
+    pa = predictions(train, hold, cols, "stage")  # a categorical target: AUC, resamples that lack a class included
+    assert pa[0] == "auc" and -1 < utility_difference(*pa, predictions(indep, hold, cols, "stage")[2], rounds=50)["difference"] < 1
 
 
 @pytest.mark.parametrize("dp,extra", [(False, {}), (True, {}), (False, {"moment_loss": 1.0}), (False, {"info_loss": 1.0})])

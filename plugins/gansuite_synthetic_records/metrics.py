@@ -94,41 +94,88 @@ class Encoder:
         return np.concatenate(parts, 1)
 
 
-def utility(train: pd.DataFrame, test: pd.DataFrame, columns: list, target: str, seed: int = 0, trees: int = 100) -> dict[str, float]:
-    """Held-out score of a ridge/logistic model and a random forest trained on `train`: R² for a numeric target, else AUC."""
+def predictions(train: pd.DataFrame, test: pd.DataFrame, columns: list, target: str, seed: int = 0,
+                trees: int = 100) -> tuple[str, np.ndarray, dict[str, np.ndarray]]:
+    """A ridge/logistic model and a random forest trained on `train`, predicting `test`'s target.
+
+    Returns (metric, truth, {model: prediction}): "r2" with the numeric truth (N,) of the rows that have
+    one and predictions (N,); "auc" with the class labels (N,) and class probabilities (N, K) over
+    the test's sorted labels (columns of classes the train rows lack are 0; None: only one class to learn).
+    """
     from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
     from sklearn.linear_model import LogisticRegression, RidgeCV
-    from sklearn.metrics import r2_score, roc_auc_score
 
     kind = next(c.kind for c in columns if c.name == target)
     enc = Encoder(train, columns, skip=target)
     x, xt = enc(train), enc(test)
-    scores = {}
+    out: dict[str, np.ndarray] = {}
     if kind in NUMERIC:
         y, yt = train[target].astype(float).fillna(train[target].median()), test[target].astype(float)
         ok = yt.notna().to_numpy()
         for name, model in (("linear", RidgeCV(alphas=np.logspace(-3, 3, 13))), ("forest", RandomForestRegressor(trees, min_samples_leaf=3, random_state=seed, n_jobs=1))):
-            scores[name] = float(r2_score(yt[ok], model.fit(x, y).predict(xt[ok])))
-        metric = "r2"
-    else:
-        y, yt = _text(train[target]), _text(test[target])
-        for name, model in (("linear", LogisticRegression(max_iter=2000)), ("forest", RandomForestClassifier(trees, min_samples_leaf=3, random_state=seed, n_jobs=1))):
-            if y.nunique() < 2:
-                scores[name] = 0.5  # one class only: no better than chance
-                continue
-            p = model.fit(x, y).predict_proba(xt)
-            classes = list(model.classes_)
-            if len(classes) == 2:
-                scores[name] = float(roc_auc_score(yt == classes[1], p[:, 1])) if yt.nunique() > 1 else 0.5
-            else:
-                full = np.zeros((len(yt), yt.nunique()))
-                labels = sorted(yt.unique())
-                for i, lab in enumerate(labels):
-                    if lab in classes:
-                        full[:, i] = p[:, classes.index(lab)]
-                scores[name] = float(roc_auc_score(yt, full / np.maximum(full.sum(1, keepdims=True), 1e-12), multi_class="ovr", labels=labels))
-        metric = "auc"
+            out[name] = model.fit(x, y).predict(xt[ok])
+        return "r2", yt[ok].to_numpy(), out
+    y, yt = _text(train[target]), _text(test[target])
+    labels = sorted(yt.unique())
+    for name, model in (("linear", LogisticRegression(max_iter=2000)), ("forest", RandomForestClassifier(trees, min_samples_leaf=3, random_state=seed, n_jobs=1))):
+        if y.nunique() < 2:
+            out[name] = None  # one class only: no better than chance
+            continue
+        p, classes = model.fit(x, y).predict_proba(xt), list(model.classes_)
+        full = np.zeros((len(yt), len(labels)))
+        for i, lab in enumerate(labels):
+            if lab in classes:
+                full[:, i] = p[:, classes.index(lab)]
+        out[name] = full
+    return "auc", yt.to_numpy(), out
+
+
+def _score(metric: str, truth: np.ndarray, pred: np.ndarray | None, labels: list[str]) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    if metric == "r2":  # sklearn's r2_score, without its checks' overhead (the bootstrap calls this thousands of times)
+        truth = truth.astype(float)
+        return float(1 - ((truth - pred) ** 2).sum() / max(((truth - truth.mean()) ** 2).sum(), 1e-300))
+    present = sorted(set(truth))
+    if pred is None or len(present) < 2:
+        return 0.5
+    if len(labels) == 2:
+        return float(roc_auc_score(truth == labels[1], pred[:, 1]))
+    cols = [labels.index(lab) for lab in present]  # a bootstrap sample may lack a class
+    p = pred[:, cols]
+    return float(roc_auc_score(truth, p / np.maximum(p.sum(1, keepdims=True), 1e-12), multi_class="ovr", labels=present))
+
+
+def utility(train: pd.DataFrame, test: pd.DataFrame, columns: list, target: str, seed: int = 0, trees: int = 100) -> dict[str, float]:
+    """Held-out score of a ridge/logistic model and a random forest trained on `train`: R² for a numeric target, else AUC."""
+    return utility_scores(*predictions(train, test, columns, target, seed, trees))
+
+
+def utility_scores(metric: str, truth: np.ndarray, preds: dict[str, np.ndarray]) -> dict[str, float]:
+    """`utility`'s report from `predictions`' output: each model's score and their mean."""
+    labels = sorted(set(truth)) if metric == "auc" else []
+    scores = {name: _score(metric, truth, pred, labels) for name, pred in preds.items()}
     return {"metric": metric, **scores, "mean": float(np.mean(list(scores.values())))}
+
+
+def utility_difference(metric: str, truth: np.ndarray, a: dict[str, np.ndarray], b: dict[str, np.ndarray],
+                       rounds: int = 1000, seed: int = 0) -> dict[str, float]:
+    """Utility of predictions `a` minus that of `b` (the mean over models, as `utility`) on the same test rows,
+    with a 90 % interval from a paired bootstrap over those rows (Efron & Tibshirani 1993): how much of a
+    difference the test set's size alone can produce. Training seeds add their own spread on top."""
+    labels = sorted(set(truth)) if metric == "auc" else []
+
+    def mean_score(idx: np.ndarray, preds: dict[str, np.ndarray]) -> float:
+        return float(np.mean([_score(metric, truth[idx], None if p is None else p[idx], labels) for p in preds.values()]))
+
+    every = np.arange(len(truth))
+    rng = np.random.default_rng(seed)
+    diffs = []
+    for _ in range(rounds):
+        idx = rng.integers(0, len(truth), len(truth))
+        diffs.append(mean_score(idx, a) - mean_score(idx, b))
+    low, high = np.quantile(diffs, [0.05, 0.95])
+    return {"difference": mean_score(every, a) - mean_score(every, b), "low": float(low), "high": float(high)}
 
 
 def privacy(train: pd.DataFrame, holdout: pd.DataFrame, syn: pd.DataFrame, columns: list, seed: int = 0) -> dict[str, float]:
