@@ -95,7 +95,7 @@ class Encoder:
 
 
 def predictions(train: pd.DataFrame, test: pd.DataFrame, columns: list, target: str, seed: int = 0,
-                trees: int = 100) -> tuple[str, np.ndarray, dict[str, np.ndarray]]:
+                trees: int = 100) -> tuple[str, np.ndarray, dict[str, np.ndarray | None]]:
     """A ridge/logistic model and a random forest trained on `train`, predicting `test`'s target.
 
     Returns (metric, truth, {model: prediction}): "r2" with the numeric truth (N,) of the rows that have
@@ -108,7 +108,7 @@ def predictions(train: pd.DataFrame, test: pd.DataFrame, columns: list, target: 
     kind = next(c.kind for c in columns if c.name == target)
     enc = Encoder(train, columns, skip=target)
     x, xt = enc(train), enc(test)
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, np.ndarray | None] = {}
     if kind in NUMERIC:
         y, yt = train[target].astype(float).fillna(train[target].median()), test[target].astype(float)
         ok = yt.notna().to_numpy()
@@ -151,21 +151,21 @@ def utility(train: pd.DataFrame, test: pd.DataFrame, columns: list, target: str,
     return utility_scores(*predictions(train, test, columns, target, seed, trees))
 
 
-def utility_scores(metric: str, truth: np.ndarray, preds: dict[str, np.ndarray]) -> dict[str, float]:
+def utility_scores(metric: str, truth: np.ndarray, preds: dict[str, np.ndarray | None]) -> dict[str, float]:
     """`utility`'s report from `predictions`' output: each model's score and their mean."""
     labels = sorted(set(truth)) if metric == "auc" else []
     scores = {name: _score(metric, truth, pred, labels) for name, pred in preds.items()}
     return {"metric": metric, **scores, "mean": float(np.mean(list(scores.values())))}
 
 
-def utility_difference(metric: str, truth: np.ndarray, a: dict[str, np.ndarray], b: dict[str, np.ndarray],
+def utility_difference(metric: str, truth: np.ndarray, a: dict[str, np.ndarray | None], b: dict[str, np.ndarray | None],
                        rounds: int = 1000, seed: int = 0) -> dict[str, float]:
     """Utility of predictions `a` minus that of `b` (the mean over models, as `utility`) on the same test rows,
     with a 90 % interval from a paired bootstrap over those rows (Efron & Tibshirani 1993): how much of a
     difference the test set's size alone can produce. Training seeds add their own spread on top."""
     labels = sorted(set(truth)) if metric == "auc" else []
 
-    def mean_score(idx: np.ndarray, preds: dict[str, np.ndarray]) -> float:
+    def mean_score(idx: np.ndarray, preds: dict[str, np.ndarray | None]) -> float:
         return float(np.mean([_score(metric, truth[idx], None if p is None else p[idx], labels) for p in preds.values()]))
 
     every = np.arange(len(truth))
