@@ -196,7 +196,10 @@ def _apply(cls: type, base: Any, values: dict[str, Any], where: str) -> Any:
     for key, value in values.items():
         if key not in hints:
             raise UserError(f"{where}: unknown key '{key}'{suggest(key, names)}")
-        changes[key] = coerce(key, hints[key], value)
+        try:
+            changes[key] = coerce(key, hints[key], value)
+        except UserError as e:  # name where the bad value came from: a config file, --set, a run's saved config
+            raise UserError(f"{where}: {e}") from None
     try:
         return cls(**changes) if base is None else dataclasses.replace(base, **changes)
     except (TypeError, ValueError) as e:  # __post_init__ validation of the application's config

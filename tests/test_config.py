@@ -58,6 +58,8 @@ def test_a_plain_value_where_a_table_belongs_is_named():
         resolve("x", Opts, file={"app": "x", "app_options": 3}, file_name="my.toml")
     with pytest.raises(UserError, match=r"my\.toml: 'core' must be a table"):
         resolve("x", Opts, file={"app": "x", "core": "fast"}, file_name="my.toml")
+    with pytest.raises(UserError, match=r"my\.toml: option 'steps': expected int"):  # a bad value names its file too
+        resolve("x", Opts, file={"app": "x", "core": {"steps": "many"}}, file_name="my.toml")
 
 
 def test_every_core_field_is_documented():
