@@ -143,6 +143,31 @@ def test_scores_and_baselines_tell_apart_what_they_should():
     assert pa[0] == "auc" and -1 < utility_difference(*pa, predictions(indep, hold, cols, "stage")[2], rounds=50)["difference"] < 1
 
 
+@pytest.mark.parametrize("metric,classes,n", [("r2", 0, 200), ("auc", 2, 200), ("auc", 3, 200), ("auc", 3, 12)])
+def test_the_bootstrap_scores_resamples_as_sklearn_does(metric, classes, n):
+    """utility_difference's O(N) resample scores give the interval of scoring each resample with _score (sklearn)."""
+    from gansuite_synthetic_records.metrics import _score
+
+    rng = np.random.default_rng(1)
+    if metric == "r2":
+        truth = rng.normal(size=n)
+        a, b = ({"linear": truth + rng.normal(size=n) * s, "forest": truth + rng.normal(size=n)} for s in (0.5, 1.0))
+    else:
+        truth = np.array(["no", "yes", "maybe"][:classes], dtype=object)[rng.integers(0, classes, n)]
+        def probs(zero_col: bool) -> np.ndarray:  # rounded: tied scores; a zero column: a class the training rows lacked
+            p = rng.random((n, classes)).round(1) + 0.01
+            p[:, -1] *= 0 if zero_col else 1
+            return p / p.sum(1, keepdims=True)
+        a, b = {"linear": probs(False), "forest": probs(True)}, {"linear": probs(False), "forest": None}
+    labels = sorted(set(truth)) if metric == "auc" else []
+    mean = lambda idx, preds: np.mean([_score(metric, truth[idx], None if p is None else p[idx], labels) for p in preds.values()])  # noqa: E731
+    draws = np.random.default_rng(0)
+    diffs = [mean(i, a) - mean(i, b) for i in (draws.integers(0, n, n) for _ in range(60))]
+    got = utility_difference(metric, truth, a, b, rounds=60, seed=0)
+    assert [got["low"], got["high"]] == pytest.approx(list(np.quantile(diffs, [0.05, 0.95])), abs=1e-12)
+    assert got["difference"] == pytest.approx(mean(np.arange(n), a) - mean(np.arange(n), b), abs=1e-12)
+
+
 @pytest.mark.parametrize("dp,extra", [(False, {}), (True, {}), (False, {"moment_loss": 1.0}), (False, {"info_loss": 1.0})])
 def test_the_game_reads_nothing_on_the_host(monkeypatch, dp, extra):
     """The critic and generator losses and the batch stream make no .item()/bool()/float() reads (a GPU would stall)."""
