@@ -183,6 +183,17 @@ def test_crops_are_reproducible_and_paired():
     assert torch.equal(torch.from_numpy(downscale(hr, 4)).permute(2, 0, 1).float() / 255, a["lr"])
     real = CropSource([img], 48, 4, "realistic").load(0, np.random.default_rng(5))
     assert real["lr"].shape == (3, 12, 12) and not torch.equal(real["lr"], a["lr"])
+    flat = np.empty((64, 64, 3), np.uint8)
+    flat[:] = (10, 100, 200)  # one colour: a permuted crop shows its channels' order
+    perm = CropSource([flat], 48, 4, "bicubic", rgb_permute=True)
+    orders = set()
+    for seed in range(12):
+        crop = perm.load(0, np.random.default_rng(seed))
+        hr, lr = ((crop[k] * 255).round().int() for k in ("hr", "lr"))
+        order = tuple(hr[:, 0, 0].tolist())
+        assert sorted(order) == [10, 100, 200] and (hr == hr[:, :1, :1]).all() and (lr == hr[:, :1, :1]).all()
+        orders.add(order)
+    assert len(orders) > 2
 
 
 def test_folder_scan_reports_small_and_unreadable_once(tmp_path, capsys):

@@ -216,13 +216,15 @@ class CropSource:
     """Random HR crops with flips and 90-degree turns (SRGAN/ESRGAN augmentation) and their LR twins.
 
     Images are picked uniformly whatever their size; one 'epoch' is `crops_per_image` crops of each.
-    Pictures read from a folder are kept decoded in memory up to `cache_mb` megabytes.
+    Pictures read from a folder are kept decoded in memory up to `cache_mb` megabytes. `rgb_permute`
+    puts each crop's colour channels in a random order (Yoo et al. 2020), so few photographs give
+    more kinds of detail: brightness (PSNR-Y's channel) mixes R, G and B unequally.
     """
 
     def __init__(self, images: list[np.ndarray] | list[Path], crop: int, scale: int, degradation: str,
-                 crops_per_image: int = 64, cache_mb: int = 2048) -> None:
+                 crops_per_image: int = 64, cache_mb: int = 2048, rgb_permute: bool = False) -> None:
         self.images, self.crop, self.scale, self.degradation = images, crop, scale, degradation
-        self.crops_per_image, self.cache_mb = crops_per_image, cache_mb
+        self.crops_per_image, self.cache_mb, self.rgb_permute = crops_per_image, cache_mb, rgb_permute
         self._cache: dict[int, np.ndarray] = {}
         self._cached_bytes = 0
 
@@ -248,5 +250,7 @@ class CropSource:
         if rng.random() < 0.5:
             hr = hr[:, ::-1]
         hr = np.ascontiguousarray(np.rot90(hr, int(rng.integers(4))))
+        if self.rgb_permute:
+            hr = np.ascontiguousarray(hr[:, :, rng.permutation(3)])
         lr = degrade(hr, self.scale, self.degradation, rng)
         return {"lr": to_tensor(lr), "hr": to_tensor(hr)}

@@ -60,7 +60,8 @@ def training_images(cfg: SRConfig) -> list:
 def make_game(cfg: SRConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
     if cfg.init and not resuming(ctx):  # the engine copies G into its EMA after this, so the average starts there too
         load_generator(nets["G"], cfg, ctx)
-    source = CropSource(training_images(cfg), cfg.patch * cfg.scale, cfg.scale, cfg.degradation, cfg.crops_per_image)
+    source = CropSource(training_images(cfg), cfg.patch * cfg.scale, cfg.scale, cfg.degradation, cfg.crops_per_image,
+                        rgb_permute=cfg.rgb_permute)
     data = IndexedStream(source, cfg.batch, seed=ctx.seed, rank=ctx.rank, world=ctx.world, workers=ctx.workers,
                          pin_memory=ctx.pin_memory)
     vgg = VGGFeatures(Path(cfg.vgg_weights)).to(ctx.device) if cfg.vgg_weights else None
