@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.gansuite-installed
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,survival]'
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 python examples/bench_synthetic_records.py --seeds 0,1,2,3,4 --steps 2000 --out runs/bench-records
 
-Each seed trains from scratch on the embedded diabetes table (the same 80/20 split), then
+Each seed trains from scratch on an embedded table (`--data diabetes`, the default, or `gbsg2`; the same 80/20 split), then
 `evaluate` scores the GAN and the baselines (drawn with the same seed) on the held-out patients.
 Training cost is process CPU time (the machine may be shared), including the transformer's fit.
 Writes OUT/seed-S.json per seed and OUT/summary.json (mean and std over the seeds present).

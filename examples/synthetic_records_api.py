@@ -18,7 +18,7 @@ from gansuite_synthetic_records.evaluation import synthesize
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="diabetes", help="diabetes (embedded) or a .csv / .parquet file")
+    ap.add_argument("--data", default="diabetes", help="diabetes or gbsg2 (embedded; gbsg2 needs scikit-survival) or a .csv / .parquet file")
     ap.add_argument("--target", default="", help="the column evaluate predicts ('' = the last one)")
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--out", type=Path, default=Path("runs/records-api"))

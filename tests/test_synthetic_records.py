@@ -78,6 +78,25 @@ def test_semicolon_tab_and_pipe_files_are_read_as_tables(tmp_path, sep):
     assert list(df.columns) == list(mixed_table().columns) and len(df) == 300
 
 
+def test_gbsg2_is_read_with_its_types_and_censoring():
+    pytest.importorskip("sksurv")
+    df = read_table("gbsg2")
+    assert df.shape == (686, 10) and list(df.columns[-2:]) == ["time", "event"]
+    _, cols = infer_columns(df, RecordsConfig(), "gbsg2")
+    kinds = {c.name: c.kind for c in cols}
+    assert kinds["tgrade"] == kinds["horTh"] == "categorical" and kinds["event"] == "boolean" and kinds["time"] == "integer"
+    assert set(df["tgrade"]) == {"I", "II", "III"} and 0.4 < df["event"].mean() < 0.5  # 299 of 686 recurrences observed
+    table = load_table(RecordsConfig(data="gbsg2"))
+    assert table.target == "event" and len(table.holdout) == 137
+
+
+def test_gbsg2_without_scikit_survival_is_one_line(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "sksurv.datasets", None)  # import -> ImportError
+    with pytest.raises(UserError, match=r"data=gbsg2: .*scikit-survival"):
+        read_table("gbsg2")
+
+
 def test_transformer_round_trip_keeps_values_types_and_missing():
     df = mixed_table()
     df, cols = infer_columns(df, RecordsConfig(), "t")

@@ -15,7 +15,7 @@ from typing import Literal
 
 @dataclass(frozen=True)
 class RecordsConfig:
-    data: str = "diabetes"  # the table: diabetes (scikit-learn's 442 patients, embedded) or PATH to a .csv / .parquet file
+    data: str = "diabetes"  # the table: diabetes (scikit-learn's 442 patients, embedded), gbsg2 (686 breast-cancer patients with censored survival; needs scikit-survival) or PATH to a .csv / .parquet file
     discrete: str = ""  # columns to treat as categorical, comma-separated (overrides the inferred type), e.g. sex,stage
     continuous: str = ""  # columns to treat as numbers, comma-separated (overrides the inferred type)
     target: str = ""  # the column `evaluate` predicts for utility ("" = the last column)
@@ -46,7 +46,7 @@ class RecordsConfig:
     eval_seed: int = 0  # seed of the synthetic rows and models that `evaluate` draws and trains
 
     def __post_init__(self) -> None:
-        if self.data != "diabetes":
+        if self.data not in ("diabetes", "gbsg2"):  # the embedded tables (data.EMBEDDED)
             object.__setattr__(self, "data", os.path.abspath(os.path.expanduser(self.data)))  # evaluate may run elsewhere
         if not 0.05 <= self.holdout <= 0.5:
             raise ValueError(f"holdout = {self.holdout}: expected a share between 0.05 and 0.5")

@@ -23,7 +23,9 @@ from gansuite_core import UserError
 from .config import RecordsConfig
 from .transform import TableTransformer
 
-EMBEDDED = {"diabetes": "scikit-learn's diabetes table (Efron et al. 2004): 442 patients, 10 baseline variables, progression after one year"}
+EMBEDDED = {"diabetes": "scikit-learn's diabetes table (Efron et al. 2004): 442 patients, 10 baseline variables, progression after one year",
+            "gbsg2": "the German Breast Cancer Study Group 2 trial (Schumacher et al. 1994, as scikit-survival ships it): 686 patients, "
+                     "8 covariates, recurrence-free survival in days with censoring"}
 MAX_IDENTIFIER_SHARE = 0.5  # a text column with more distinct values than this share of its rows is refused (identifiers)
 MAX_CATEGORIES = 5  # a numeric column with at most this many distinct values is taken as categorical (sex in {1, 2})
 
@@ -46,9 +48,11 @@ def read_table(source: str) -> pd.DataFrame:
             if np.allclose(frame[name], np.round(frame[name])):
                 frame[name] = frame[name].round().astype(int)
         return frame.rename(columns={"target": "progression"})
+    if source == "gbsg2":
+        return _gbsg2()
     path = Path(source)
     if not path.is_file():
-        raise UserError(f"data={source}: no such file (expected a .csv or .parquet table, or 'diabetes')")
+        raise UserError(f"data={source}: no such file (expected a .csv or .parquet table, or one of {', '.join(EMBEDDED)})")
     try:
         if path.suffix.lower() == ".parquet":
             df = pd.read_parquet(path)
@@ -66,6 +70,23 @@ def read_table(source: str) -> pd.DataFrame:
     if len(df) < 20 or df.shape[1] < 2:
         raise UserError(f"data={source}: {len(df)} rows x {df.shape[1]} columns; need at least 20 rows and 2 columns")
     return df
+
+
+def _gbsg2() -> pd.DataFrame:
+    """GBSG2 with its whole numbers as integers, `time` (days) and `event` (recurrence or death observed; False: censored) last."""
+    try:
+        from sksurv.datasets import load_gbsg2
+    except ImportError:
+        raise UserError("data=gbsg2: the table ships with scikit-survival, which is not installed (pip install scikit-survival)") from None
+    x, y = load_gbsg2()
+    frame = x[["age", "menostat", "tsize", "tgrade", "pnodes", "progrec", "estrec", "horTh"]].copy()
+    for name in ("age", "tsize", "pnodes", "progrec", "estrec"):
+        frame[name] = frame[name].round().astype(int)
+    for name in ("menostat", "tgrade", "horTh"):
+        frame[name] = frame[name].astype(str)
+    frame["time"] = y["time"].round().astype(int)
+    frame["event"] = y["cens"].astype(bool)  # scikit-survival's "cens" is the event indicator (TH.data's coding)
+    return frame
 
 
 def _decimals(values: pd.Series) -> int:
