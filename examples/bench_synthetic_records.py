@@ -56,7 +56,8 @@ def main() -> None:
                "train_cpu_minutes": [np.mean([r["train_cpu_minutes"] for r in reports]), np.std([r["train_cpu_minutes"] for r in reports])],
                "goal_met": [r["goal_met"] for r in reports], "dp_epsilon": [r["dp"]["epsilon"] for r in reports if "dp" in r]}
     for name in ("gan", "gaussian_copula", "independent"):
-        summary[name] = {k: [float(np.mean([r[name][k] for r in reports])), float(np.std([r[name][k] for r in reports]))] for k in KEYS}
+        keys = KEYS + (["km_gap"] if all("km_gap" in r[name] for r in reports) else [])  # survival tables only
+        summary[name] = {k: [float(np.mean([r[name][k] for r in reports])), float(np.std([r[name][k] for r in reports]))] for k in keys}
     if all("utility_lead" in r for r in reports):  # reports written before 2026-12-04 have none
         summary["utility_lead"] = {b: {k: [float(np.mean([r["utility_lead"][b][k] for r in reports])), float(np.std([r["utility_lead"][b][k] for r in reports]))]
                                        for k in ("difference", "low", "high")} for b in ("gaussian_copula", "independent")}

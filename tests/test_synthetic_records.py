@@ -11,7 +11,7 @@ from gansuite_synthetic_records.baselines import gaussian_copula, independent
 from gansuite_synthetic_records.config import RecordsConfig
 from gansuite_synthetic_records.data import infer_columns, load_table, read_table, training_batch
 from gansuite_synthetic_records.losses import cond_loss, feature_moment_loss, moment_loss, soft_values, value_moments
-from gansuite_synthetic_records.metrics import predictions, privacy, quality, utility, utility_difference
+from gansuite_synthetic_records.metrics import kaplan_meier, km_gap, predictions, privacy, quality, utility, utility_difference
 from gansuite_synthetic_records.transform import TableTransformer
 
 
@@ -87,7 +87,19 @@ def test_gbsg2_is_read_with_its_types_and_censoring():
     assert kinds["tgrade"] == kinds["horTh"] == "categorical" and kinds["event"] == "boolean" and kinds["time"] == "integer"
     assert set(df["tgrade"]) == {"I", "II", "III"} and 0.4 < df["event"].mean() < 0.5  # 299 of 686 recurrences observed
     table = load_table(RecordsConfig(data="gbsg2"))
-    assert table.target == "event" and len(table.holdout) == 137
+    assert table.target == "event" and len(table.holdout) == 137 and table.survival == ("time", "event")
+
+
+def test_evaluate_compares_survival_curves_on_a_survival_table(tmp_path):
+    pytest.importorskip("sksurv")
+    from gansuite_core import load_run, train_app
+    train_app("synthetic-records", tmp_path / "run", quiet=True, steps=20, data="gbsg2", g_dims="16", d_dims="16", noise=8,
+              batch=50, utility_trees=5, device="cpu")
+    run = load_run(tmp_path / "run", app="synthetic-records")
+    report = run.app.evaluate(run, torch.device("cpu"))
+    assert 0 < report["km_gap_real_train_vs_holdout"] < 0.2  # two real samples: close curves
+    assert all(0 <= report[k]["km_gap"] <= 1 for k in ("gan", "gaussian_copula", "independent"))
+    assert (run.dir / "survival.png").is_file()
 
 
 def test_gbsg2_without_scikit_survival_is_one_line(monkeypatch):
@@ -95,6 +107,29 @@ def test_gbsg2_without_scikit_survival_is_one_line(monkeypatch):
     monkeypatch.setitem(sys.modules, "sksurv.datasets", None)  # import -> ImportError
     with pytest.raises(UserError, match=r"data=gbsg2: .*scikit-survival"):
         read_table("gbsg2")
+
+
+def test_kaplan_meier_and_the_gap_between_curves():
+    t, e = np.array([1, 2, 2, 3, 4, 5.0]), np.array([1, 1, 0, 1, 0, 1])
+    times, s = kaplan_meier(t, e)  # by hand: 5/6 at 1, x 4/5 at 2 (5 at risk), x 2/3 at 3 (3 at risk), 0 at 5
+    assert times.tolist() == [1, 2, 3, 5] and np.allclose(s, [5 / 6, 2 / 3, 4 / 9, 0])
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"time": rng.exponential(10, 400).round(1), "event": rng.random(400) < 0.7})
+    same = pd.DataFrame({"time": rng.exponential(10, 400).round(1), "event": rng.random(400) < 0.7})
+    longer = same.assign(time=same["time"] * 3)  # three times the survival: a far curve
+    assert km_gap(real, real, "time", "event") == 0.0
+    assert km_gap(real, same, "time", "event") < 0.12 < 0.3 < km_gap(real, longer, "time", "event")
+
+
+def test_survival_columns_are_checked_in_one_line(tmp_path):
+    path = tmp_path / "t.csv"
+    mixed_table().to_csv(path, index=False)
+    assert load_table(RecordsConfig(data=str(path), survival="age,smoker")).survival == ("age", "smoker")
+    assert load_table(RecordsConfig(data=str(path))).survival is None
+    for bad, msg in (("age", "expected two columns"), ("age,alive", "no column 'alive'"), ("stage,smoker", "time column 'stage' is categorical"),
+                     ("age,dose", "event column 'dose' must be boolean or 0/1")):
+        with pytest.raises(UserError, match=msg):
+            load_table(RecordsConfig(data=str(path), survival=bad))
 
 
 def test_transformer_round_trip_keeps_values_types_and_missing():

@@ -19,6 +19,7 @@ class RecordsConfig:
     discrete: str = ""  # columns to treat as categorical, comma-separated (overrides the inferred type), e.g. sex,stage
     continuous: str = ""  # columns to treat as numbers, comma-separated (overrides the inferred type)
     target: str = ""  # the column `evaluate` predicts for utility ("" = the last column)
+    survival: str = ""  # TIME,EVENT: a survival table's follow-up time and event-observed columns; evaluate then compares Kaplan-Meier curves ("" = none, or the embedded table's own: gbsg2 time,event)
     holdout: float = 0.2  # share of rows held out from training, for evaluation only
     split_seed: int = 0  # seed of the train/holdout split (the same split for every training seed)
     modes: int = 10  # most Gaussian modes per continuous column (variational mixture; CTGAN: 10)

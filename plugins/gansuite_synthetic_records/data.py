@@ -26,6 +26,7 @@ from .transform import TableTransformer
 EMBEDDED = {"diabetes": "scikit-learn's diabetes table (Efron et al. 2004): 442 patients, 10 baseline variables, progression after one year",
             "gbsg2": "the German Breast Cancer Study Group 2 trial (Schumacher et al. 1994, as scikit-survival ships it): 686 patients, "
                      "8 covariates, recurrence-free survival in days with censoring"}
+SURVIVAL = {"gbsg2": ("time", "event")}  # embedded survival tables: (time, event) columns
 MAX_IDENTIFIER_SHARE = 0.5  # a text column with more distinct values than this share of its rows is refused (identifiers)
 MAX_CATEGORIES = 5  # a numeric column with at most this many distinct values is taken as categorical (sex in {1, 2})
 
@@ -156,6 +157,7 @@ class Table:
     train: pd.DataFrame
     holdout: pd.DataFrame
     target: str
+    survival: tuple[str, str] | None  # (time, event) columns of a survival table, or None
     transformer: TableTransformer
     matrix: torch.Tensor  # (N_train, D) the transformed training rows
     sampler: dict[str, torch.Tensor]  # training-by-sampling indices (see make_sampler)
@@ -238,7 +240,26 @@ def _load(cfg: RecordsConfig) -> Table:
     matrix = torch.tensor(tf.transform(train, np.random.default_rng(cfg.split_seed)), dtype=torch.float32)
     sampler = make_sampler(tf.codes(train), tf.category_counts)
     name = cfg.data if cfg.data in EMBEDDED else Path(cfg.data).name
-    return Table(name, columns, train, holdout, target, tf, matrix, sampler)
+    return Table(name, columns, train, holdout, target, survival_columns(cfg, columns), tf, matrix, sampler)
+
+
+def survival_columns(cfg: RecordsConfig, columns: list[Column]) -> tuple[str, str] | None:
+    """The (time, event) pair of `survival=` (or of an embedded survival table), checked against the columns."""
+    names = cfg.names("survival") or list(SURVIVAL.get(cfg.data, ()))
+    if not names:
+        return None
+    kinds = {c.name: c for c in columns}
+    if len(names) != 2:
+        raise UserError(f"survival={cfg.survival}: expected two columns, TIME,EVENT")
+    time, event = names
+    for name in names:
+        if name not in kinds:
+            raise UserError(f"survival={cfg.survival}: no column {name!r} in data={cfg.data}")
+    if kinds[time].kind not in ("continuous", "integer"):
+        raise UserError(f"survival={cfg.survival}: the time column {time!r} is {kinds[time].kind}; expected numbers")
+    if kinds[event].kind != "boolean" and sorted(map(str, kinds[event].categories)) != ["0", "1"]:
+        raise UserError(f"survival={cfg.survival}: the event column {event!r} must be boolean or 0/1")
+    return time, event
 
 
 def load_table(cfg: RecordsConfig) -> Table:

@@ -19,8 +19,8 @@ from .config import GenerateOptions, RecordsConfig
 from .data import EMBEDDED, load_table
 from .dp import DELTA, Accountant
 from .game import sample_rows
-from .metrics import predictions, privacy, quality, utility, utility_difference, utility_scores
-from .pictures import save_correlations, save_marginals
+from .metrics import km_gap, predictions, privacy, quality, utility, utility_difference, utility_scores
+from .pictures import save_correlations, save_marginals, save_survival
 
 # Issue 16's goal: quality >= 0.85, TSTR >= 90 % of TRTR and above both baselines, no exact copies, MIA AUC <= 0.6.
 GOAL = {"quality": 0.85, "utility_ratio": 0.9, "exact_copies": 0, "mia_auc": 0.6}
@@ -108,6 +108,13 @@ def evaluate(run: Run, device: torch.device) -> dict[str, Any]:
         acc = Accountant(cfg.batch / n, cfg.noise_multiplier)
         report["dp"] = {"epsilon": acc.epsilon(run.step * cfg.critic_repeat), "delta": DELTA, "noise_multiplier": cfg.noise_multiplier,
                         "dp_clip": cfg.dp_clip, "sample_rate": cfg.batch / n, "critic_steps": run.step * cfg.critic_repeat}
+    if table.survival:  # a survival table: each synthetic table's Kaplan-Meier curve against the held-out rows'
+        time, event = table.survival
+        report["km_gap_real_train_vs_holdout"] = km_gap(table.holdout, table.train, time, event)  # what this holdout allows
+        for name, syn in tables.items():
+            report[name]["km_gap"] = km_gap(table.holdout, syn, time, event)
+        save_survival(table.holdout, {"GAN": tables["gan"], "Gaussian copula": tables["gaussian_copula"],
+                                      "independent columns": tables["independent"]}, time, event, run.dir / "survival.png")
     save_marginals(table.train, tables["gan"], table.columns, run.dir / "marginals.png", "GAN")
     save_correlations(table.train, {"GAN": tables["gan"], "Gaussian copula": tables["gaussian_copula"],
                                     "independent columns": tables["independent"]}, table.columns, run.dir / "correlations.png")

@@ -242,3 +242,52 @@ def privacy(train: pd.DataFrame, holdout: pd.DataFrame, syn: pd.DataFrame, colum
             # share of synthetic rows closer to the training set than the closest 5 % of real unseen rows
             "closer_than_holdout_p5": float((dcr_syn < np.quantile(dcr_hold, 0.05)).mean()),
             "mia_auc": float(auc)}
+
+
+def kaplan_meier(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The Kaplan-Meier estimate (Kaplan & Meier 1958): (event times t_k, S(t_k)), S a right-continuous step.
+
+    S(t) = prod over event times t_k <= t of (1 - d_k / n_k): d_k events at t_k, n_k rows still followed then.
+    Rows with a missing time or event are left out.
+    """
+    t = np.asarray(time, dtype=float)
+    e = np.asarray(event, dtype=float)
+    keep = ~(np.isnan(t) | np.isnan(e))
+    t, e = t[keep], e[keep] > 0.5
+    times = np.unique(t[e])  # (K,)
+    at_risk = (t[None, :] >= times[:, None]).sum(1)  # (K,)
+    deaths = (t[None, e] == times[:, None]).sum(1)  # (K,)
+    return times, np.cumprod(1.0 - deaths / np.maximum(at_risk, 1))
+
+
+def survival_at(curve: tuple[np.ndarray, np.ndarray], t: np.ndarray) -> np.ndarray:
+    """A Kaplan-Meier curve's S at times t (1 before its first event)."""
+    times, s = curve
+    i = np.searchsorted(times, t, side="right")  # events at or before each t
+    return np.concatenate([[1.0], s])[i]
+
+
+def km_horizon(real: pd.DataFrame, time: str) -> float:
+    """The time up to which curves are compared: while a tenth of the real rows are still followed (the tail's few
+    rows make a Kaplan-Meier curve jump by large steps)."""
+    return float(real[time].astype(float).quantile(0.9))
+
+
+def km_gap(real: pd.DataFrame, syn: pd.DataFrame, time: str, event: str) -> float:
+    """The largest vertical distance between the real and the synthetic rows' Kaplan-Meier curves, up to `km_horizon`.
+
+    0: the same survival curve; like the Kolmogorov-Smirnov statistic, but for censored times.
+    """
+    def curve(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        return kaplan_meier(df[time].astype(float).to_numpy(), _events(df[event]))
+    r, s = curve(real), curve(syn)
+    grid = np.union1d(r[0], s[0])
+    grid = grid[grid <= km_horizon(real, time)]
+    if len(grid) == 0:
+        return 0.0
+    return float(np.abs(survival_at(r, grid) - survival_at(s, grid)).max())
+
+
+def _events(s: pd.Series) -> np.ndarray:
+    """An event column (bool, or 0/1 in any spelling) as floats, missing as NaN."""
+    return pd.to_numeric(s.astype(object).map(lambda v: {"True": 1, "False": 0}.get(str(v), v)), errors="coerce").to_numpy(dtype=float)

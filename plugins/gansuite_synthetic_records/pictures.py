@@ -72,3 +72,23 @@ def save_correlations(real: pd.DataFrame, tables: dict[str, pd.DataFrame], colum
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
+
+
+def save_survival(real: pd.DataFrame, tables: dict[str, pd.DataFrame], time: str, event: str, path: Path) -> Path:
+    """Kaplan-Meier curves of the held-out real rows (black) and of each synthetic table, up to km_horizon."""
+    from .metrics import _events, kaplan_meier, km_horizon
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for i, (title, df) in enumerate({"real (held-out rows)": real, **tables}.items()):
+        times, s = kaplan_meier(df[time].astype(float).to_numpy(), _events(df[event]))
+        ax.step(np.concatenate([[0.0], times]), np.concatenate([[1.0], s]), where="post", lw=2 if i == 0 else 1.5,
+                color="k" if i == 0 else f"C{i}", label=title)
+    ax.set_xlim(0, km_horizon(real, time))
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(f"{time} (up to the 90th percentile of the real follow-up)")
+    ax.set_ylabel(f"share without {event} (Kaplan-Meier)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
