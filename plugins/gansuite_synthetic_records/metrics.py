@@ -254,10 +254,9 @@ def kaplan_meier(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.nd
     e = np.asarray(event, dtype=float)
     keep = ~(np.isnan(t) | np.isnan(e))
     t, e = t[keep], e[keep] > 0.5
-    times = np.unique(t[e])  # (K,)
-    at_risk = (t[None, :] >= times[:, None]).sum(1)  # (K,)
-    deaths = (t[None, e] == times[:, None]).sum(1)  # (K,)
-    return times, np.cumprod(1.0 - deaths / np.maximum(at_risk, 1))
+    times, deaths = np.unique(t[e], return_counts=True)  # (K,) event times, events at each
+    at_risk = len(t) - np.searchsorted(np.sort(t), times, side="left")  # (K,) rows with time >= t_k
+    return times, np.cumprod(1.0 - deaths / at_risk)
 
 
 def survival_at(curve: tuple[np.ndarray, np.ndarray], t: np.ndarray) -> np.ndarray:
@@ -279,7 +278,7 @@ def km_gap(real: pd.DataFrame, syn: pd.DataFrame, time: str, event: str) -> floa
     0: the same survival curve; like the Kolmogorov-Smirnov statistic, but for censored times.
     """
     def curve(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        return kaplan_meier(df[time].astype(float).to_numpy(), _events(df[event]))
+        return kaplan_meier(df[time].astype(float).to_numpy(), event_flags(df[event]))
     r, s = curve(real), curve(syn)
     grid = np.union1d(r[0], s[0])
     grid = grid[grid <= km_horizon(real, time)]
@@ -288,6 +287,6 @@ def km_gap(real: pd.DataFrame, syn: pd.DataFrame, time: str, event: str) -> floa
     return float(np.abs(survival_at(r, grid) - survival_at(s, grid)).max())
 
 
-def _events(s: pd.Series) -> np.ndarray:
+def event_flags(s: pd.Series) -> np.ndarray:
     """An event column (bool, or 0/1 in any spelling) as floats, missing as NaN."""
     return pd.to_numeric(s.astype(object).map(lambda v: {"True": 1, "False": 0}.get(str(v), v)), errors="coerce").to_numpy(dtype=float)

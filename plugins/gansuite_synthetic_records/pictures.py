@@ -76,11 +76,11 @@ def save_correlations(real: pd.DataFrame, tables: dict[str, pd.DataFrame], colum
 
 def save_survival(real: pd.DataFrame, tables: dict[str, pd.DataFrame], time: str, event: str, path: Path) -> Path:
     """Kaplan-Meier curves of the held-out real rows (black) and of each synthetic table, up to km_horizon."""
-    from .metrics import _events, kaplan_meier, km_horizon
+    from .metrics import event_flags, kaplan_meier, km_horizon
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6, 4))
     for i, (title, df) in enumerate({"real (held-out rows)": real, **tables}.items()):
-        times, s = kaplan_meier(df[time].astype(float).to_numpy(), _events(df[event]))
+        times, s = kaplan_meier(df[time].astype(float).to_numpy(), event_flags(df[event]))
         ax.step(np.concatenate([[0.0], times]), np.concatenate([[1.0], s]), where="post", lw=2 if i == 0 else 1.5,
                 color="k" if i == 0 else f"C{i}", label=title)
     ax.set_xlim(0, km_horizon(real, time))
