@@ -8,7 +8,7 @@ held-out rows, beside the same model trained on the real training rows.
     OMP_NUM_THREADS=2 python examples/records_other_model.py runs/s36/records-gbsg2-km runs/s36/records-gbsg2-split1-km
 
 Each argument is a folder written by examples/bench_synthetic_records.py (seed-S run folders inside).
-AUC for a discrete target (one-vs-rest for more than two classes), R² for a numeric one.
+AUC for a discrete target (one-vs-rest for more than two classes; a missing value is a class), R² for a numeric one.
 """
 from __future__ import annotations
 
@@ -39,9 +39,11 @@ def score(train: pd.DataFrame, holdout: pd.DataFrame, columns: list, target: str
     kind = next(c.kind for c in columns if c.name == target)
     x, xh = features(train, columns, target), features(holdout, columns, target)
     x = x.reindex(columns=xh.columns, fill_value=0.0)  # categories the synthetic rows never drew: all zero
-    if kind in NUMERIC:
-        model = HistGradientBoostingRegressor(random_state=seed).fit(x, train[target].astype(float))
-        return float(r2_score(holdout[target].astype(float), model.predict(xh)))
+    if kind in NUMERIC:  # as evaluate: a missing training target is the median, a missing held-out one is not scored
+        y, yh = train[target].astype(float), holdout[target].astype(float)
+        model = HistGradientBoostingRegressor(random_state=seed).fit(x, y.fillna(y.median()))
+        ok = yh.notna().to_numpy()
+        return float(r2_score(yh[ok], model.predict(xh[ok])))
     y, yh = train[target].astype(object).map(str), holdout[target].astype(object).map(str)
     model = HistGradientBoostingClassifier(random_state=seed).fit(x, y)
     p = model.predict_proba(xh)

@@ -321,3 +321,18 @@ def test_mode_choice_argmax_gives_each_value_its_most_probable_mode():
     assert not np.array_equal(s0, s1)  # CTGAN's choice draws the mode, so two draws differ
     with pytest.raises(ValueError, match="mode_choice = 'max': expected sample or argmax"):
         RecordsConfig(mode_choice="max")
+
+
+def test_the_other_model_check_scores_rows_that_lack_categories():
+    """examples/records_other_model.py: gradient boosting on rows that never drew a category still scores the holdout."""
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location("records_other_model", Path(__file__).parents[1] / "examples" / "records_other_model.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    df = mixed_table(400)
+    _, cols = infer_columns(df, RecordsConfig(), "t")
+    train, holdout = df.iloc[:300], df.iloc[300:]
+    assert mod.score(train, holdout, cols, "marker", 0) > 0.5  # marker = age / 10 + noise: R² well above 0
+    no_iii = train[train["stage"] != "III"]  # synthetic rows that never drew stage III
+    assert 0.4 < mod.score(no_iii, holdout, cols, "smoker", 0) < 0.6  # smoker is independent of the rest: chance AUC
