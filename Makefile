@@ -6,10 +6,10 @@ STAMP  := $(VENV)/.gansuite-installed
 
 .PHONY: demo test install clean bench
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,survival]'
+	$(PY) -m pip install -q -e '.[test,survival,dp]'
 	@touch $(STAMP)
 
 install: $(STAMP)
