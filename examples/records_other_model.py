@@ -1,14 +1,15 @@
-"""Train-on-synthetic utility with a model `evaluate` does not use: scikit-learn's gradient boosting.
+"""Utility and privacy against models `evaluate` does not use: gradient boosting, and a classifier attacker.
 
 `gansuite evaluate` scores utility with a ridge/logistic model and a random forest. A user may fit something
 else on the synthetic rows; this script re-draws each benchmark run's synthetic rows (the GAN's and both
 baselines', the same seeds as `evaluate`) and scores a HistGradientBoosting model trained on them on the run's
-held-out rows, beside the same model trained on the real training rows.
+held-out rows, beside the same model trained on the real training rows. It also runs a membership-inference
+attacker of another kind than `evaluate`'s (`classifier_attack`) on the GAN's and the copula's rows.
 
     OMP_NUM_THREADS=2 python examples/records_other_model.py runs/s36/records-gbsg2-km runs/s36/records-gbsg2-split1-km
 
 Each argument is a folder written by examples/bench_synthetic_records.py (seed-S run folders inside).
-AUC for a discrete target (one-vs-rest for more than two classes; a missing value is a class), R² for a numeric one.
+Scored as `evaluate` scores its own models (the same encoding, AUC or R², missing values handled alike).
 """
 from __future__ import annotations
 
@@ -18,38 +19,37 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-from sklearn.metrics import r2_score, roc_auc_score
 
 from gansuite_core import load_run
 from gansuite_synthetic_records.baselines import BASELINES
 from gansuite_synthetic_records.data import load_table
 from gansuite_synthetic_records.evaluation import synthesize
-
-NUMERIC = ("continuous", "integer")
-
-
-def features(df: pd.DataFrame, columns: list, target: str) -> pd.DataFrame:
-    """Numbers as they are, every other column one-hot (its values as text)."""
-    x = {c.name: (df[c.name].astype(float) if c.kind in NUMERIC else df[c.name].astype(object).map(str))
-         for c in columns if c.name != target}
-    return pd.get_dummies(pd.DataFrame(x), dtype=float)
+from gansuite_synthetic_records.metrics import Encoder, predictions, utility_scores
 
 
 def score(train: pd.DataFrame, holdout: pd.DataFrame, columns: list, target: str, seed: int) -> float:
-    kind = next(c.kind for c in columns if c.name == target)
-    x, xh = features(train, columns, target), features(holdout, columns, target)
-    x = x.reindex(columns=xh.columns, fill_value=0.0)  # categories the synthetic rows never drew: all zero
-    if kind in NUMERIC:  # as evaluate: a missing training target is the median, a missing held-out one is not scored
-        y, yh = train[target].astype(float), holdout[target].astype(float)
-        model = HistGradientBoostingRegressor(random_state=seed).fit(x, y.fillna(y.median()))
-        ok = yh.notna().to_numpy()
-        return float(r2_score(yh[ok], model.predict(xh[ok])))
-    y, yh = train[target].astype(object).map(str), holdout[target].astype(object).map(str)
-    model = HistGradientBoostingClassifier(random_state=seed).fit(x, y)
-    p = model.predict_proba(xh)
-    if len(model.classes_) == 2:
-        return float(roc_auc_score(yh == model.classes_[1], p[:, 1]))
-    return float(roc_auc_score(yh, p, multi_class="ovr", labels=model.classes_))
+    """Gradient boosting trained on `train`, scored on `holdout` the way `evaluate` scores its own models."""
+    boosting = {"boosting": (HistGradientBoostingRegressor(random_state=seed), HistGradientBoostingClassifier(random_state=seed))}
+    return utility_scores(*predictions(train, holdout, columns, target, seed, models=boosting))["boosting"]
+
+
+def classifier_attack(train: pd.DataFrame, holdout: pd.DataFrame, syn: pd.DataFrame, columns: list, seed: int) -> float:
+    """Membership inference by another kind of attacker than `evaluate`'s nearest-row distance: a random forest
+    taught to tell the synthetic rows from half of the held-out rows (a black-box attack in the manner of LOGAN,
+    Hayes et al. 2019) scores members (training rows) and the other half of the held-out rows (non-members)
+    by how synthetic they look; its AUC (0.5: no leak)."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(holdout))
+    reference, outside = holdout.iloc[order[: len(order) // 2]], holdout.iloc[order[len(order) // 2:]]
+    members = train.iloc[rng.choice(len(train), len(outside), replace=False)]
+    enc = Encoder(train, columns)
+    forest = RandomForestClassifier(200, random_state=seed, n_jobs=1)  # fully grown trees: leaves can single out a copied row
+    forest.fit(np.concatenate([enc(syn), enc(reference)]), np.r_[np.ones(len(syn)), np.zeros(len(reference))])
+    p = forest.predict_proba(np.concatenate([enc(members), enc(outside)]))[:, 1]
+    return float(roc_auc_score(np.r_[np.ones(len(members)), np.zeros(len(outside))], p))
 
 
 def main() -> None:
@@ -58,6 +58,7 @@ def main() -> None:
     a = ap.parse_args()
     for folder in a.folders:
         res: dict[str, list[float]] = {"real": [], "gan": [], **{b: [] for b in BASELINES}}
+        attack: dict[str, list[float]] = {"gan": [], "gaussian_copula": []}
         for run_dir in sorted(folder.glob("seed-*/")):
             run = load_run(run_dir, app="synthetic-records")
             cfg, seed = run.config.options, run.config.core.seed
@@ -67,9 +68,13 @@ def main() -> None:
             tables.update({b: f(table.train, table.columns, n, cfg.eval_seed) for b, f in BASELINES.items()})
             for name, rows in tables.items():
                 res[name].append(score(rows, table.holdout, table.columns, table.target, seed))
+            attack["gan"].append(classifier_attack(table.train, table.holdout, tables["gan"], table.columns, seed))
+            attack["gaussian_copula"].append(classifier_attack(table.train, table.holdout, tables["gaussian_copula"], table.columns, seed))
         print(folder)
-        for name, vals in res.items():
-            print(f"  {name:16s} {' / '.join(f'{v:.3f}' for v in vals)}   mean {np.mean(vals):.3f} ± {np.std(vals, ddof=1) if len(vals) > 1 else 0:.3f}")
+        for title, table_of in (("TSTR, gradient boosting", res), ("membership inference AUC, classifier attacker", attack)):
+            print(f" {title}")
+            for name, vals in table_of.items():
+                print(f"  {name:16s} {' / '.join(f'{v:.3f}' for v in vals)}   mean {np.mean(vals):.3f} ± {np.std(vals, ddof=1) if len(vals) > 1 else 0:.3f}")
 
 
 if __name__ == "__main__":

@@ -336,3 +336,16 @@ def test_the_other_model_check_scores_rows_that_lack_categories():
     assert mod.score(train, holdout, cols, "marker", 0) > 0.5  # marker = age / 10 + noise: R² well above 0
     no_iii = train[train["stage"] != "III"]  # synthetic rows that never drew stage III
     assert 0.4 < mod.score(no_iii, holdout, cols, "smoker", 0) < 0.6  # smoker is independent of the rest: chance AUC
+
+
+def test_the_classifier_attacker_finds_copied_rows_and_not_fresh_ones():
+    """examples/records_other_model.py's second attacker: synthetic rows that copy the training rows give members away."""
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location("records_other_model", Path(__file__).parents[1] / "examples" / "records_other_model.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    train, holdout = mixed_table(300, seed=1), mixed_table(200, seed=2)
+    _, cols = infer_columns(train, RecordsConfig(), "t")
+    assert mod.classifier_attack(train, holdout, train, cols, 0) > 0.7  # copies: members look synthetic (0.78 here)
+    assert 0.35 < mod.classifier_attack(train, holdout, mixed_table(300, seed=3), cols, 0) < 0.65  # fresh rows: chance

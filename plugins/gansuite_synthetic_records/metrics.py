@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -96,16 +97,21 @@ class Encoder:
 
 
 def predictions(train: pd.DataFrame, test: pd.DataFrame, columns: list, target: str, seed: int = 0,
-                trees: int = 100) -> tuple[str, np.ndarray, dict[str, np.ndarray | None]]:
+                trees: int = 100, models: dict[str, tuple[Any, Any]] | None = None) -> tuple[str, np.ndarray, dict[str, np.ndarray | None]]:
     """A ridge/logistic model and a random forest trained on `train`, predicting `test`'s target.
 
     Returns (metric, truth, {model: prediction}): "r2" with the numeric truth (N,) of the rows that have
     one and predictions (N,); "auc" with the class labels (N,) and class probabilities (N, K) over
     the test's sorted labels (columns of classes the train rows lack are 0; None: only one class to learn).
+    `models` replaces the two with {name: (unfitted regressor, unfitted classifier)} (scikit-learn API).
     """
     from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
     from sklearn.linear_model import LogisticRegression, RidgeCV
 
+    if models is None:
+        models = {"linear": (RidgeCV(alphas=np.logspace(-3, 3, 13)), LogisticRegression(max_iter=2000)),
+                  "forest": (RandomForestRegressor(trees, min_samples_leaf=3, random_state=seed, n_jobs=1),
+                             RandomForestClassifier(trees, min_samples_leaf=3, random_state=seed, n_jobs=1))}
     kind = next(c.kind for c in columns if c.name == target)
     enc = Encoder(train, columns, skip=target)
     x, xt = enc(train), enc(test)
@@ -113,12 +119,12 @@ def predictions(train: pd.DataFrame, test: pd.DataFrame, columns: list, target: 
     if kind in NUMERIC:
         y, yt = train[target].astype(float).fillna(train[target].median()), test[target].astype(float)
         ok = yt.notna().to_numpy()
-        for name, model in (("linear", RidgeCV(alphas=np.logspace(-3, 3, 13))), ("forest", RandomForestRegressor(trees, min_samples_leaf=3, random_state=seed, n_jobs=1))):
+        for name, (model, _) in models.items():
             out[name] = model.fit(x, y).predict(xt[ok])
         return "r2", yt[ok].to_numpy(), out
     y, yt = _text(train[target]), _text(test[target])
     labels = sorted(yt.unique())
-    for name, model in (("linear", LogisticRegression(max_iter=2000)), ("forest", RandomForestClassifier(trees, min_samples_leaf=3, random_state=seed, n_jobs=1))):
+    for name, (_, model) in models.items():
         if y.nunique() < 2:
             out[name] = None  # one class only: no better than chance
             continue
