@@ -59,7 +59,10 @@ def main() -> None:
     for folder in a.folders:
         res: dict[str, list[float]] = {"real": [], "gan": [], **{b: [] for b in BASELINES}}
         attack: dict[str, list[float]] = {"gan": [], "gaussian_copula": []}
-        for run_dir in sorted(folder.glob("seed-*/")):
+        runs = sorted(folder.glob("seed-*/"))
+        if not runs:
+            raise SystemExit(f"{folder}: no seed-S run folders (expected the --out of examples/bench_synthetic_records.py)")
+        for run_dir in runs:
             run = load_run(run_dir, app="synthetic-records")
             cfg, seed = run.config.options, run.config.core.seed
             table = load_table(cfg)
