@@ -52,11 +52,11 @@ def main() -> None:
         lead = report["utility_lead"]["gaussian_copula"]
         print(f"  tstr minus the copula's {lead['difference']:+.3f}, 90 % interval over held-out rows [{lead['low']:+.3f}, {lead['high']:+.3f}]", flush=True)
     reports = [json.loads(p.read_text()) for p in sorted(a.out.glob("seed-*.json"))]
-    summary = {"seeds": [r["seed"] for r in reports], "trtr": reports[0]["trtr"],
+    summary = {"seeds": [r["seed"] for r in reports], "trtr": reports[0]["trtr"], "trtr_cindex": reports[0].get("trtr_cindex"),
                "train_cpu_minutes": [np.mean([r["train_cpu_minutes"] for r in reports]), np.std([r["train_cpu_minutes"] for r in reports])],
                "goal_met": [r["goal_met"] for r in reports], "dp_epsilon": [r["dp"]["epsilon"] for r in reports if "dp" in r]}
     for name in ("gan", "gaussian_copula", "independent"):
-        keys = KEYS + (["km_gap"] if all("km_gap" in r[name] for r in reports) else [])  # survival tables only
+        keys = KEYS + [k for k in ("km_gap", "tstr_cindex") if all(k in r[name] for r in reports)]  # survival tables only
         summary[name] = {k: [float(np.mean([r[name][k] for r in reports])), float(np.std([r[name][k] for r in reports]))] for k in keys}
     if all("utility_lead" in r for r in reports):  # reports written before 2026-12-04 have none
         summary["utility_lead"] = {b: {k: [float(np.mean([r["utility_lead"][b][k] for r in reports])), float(np.std([r["utility_lead"][b][k] for r in reports]))]

@@ -11,7 +11,8 @@ from gansuite_synthetic_records.baselines import gaussian_copula, independent
 from gansuite_synthetic_records.config import RecordsConfig
 from gansuite_synthetic_records.data import infer_columns, load_table, read_table, training_batch
 from gansuite_synthetic_records.losses import cond_loss, feature_moment_loss, moment_loss, soft_values, value_moments
-from gansuite_synthetic_records.metrics import kaplan_meier, km_gap, predictions, privacy, quality, utility, utility_difference
+from gansuite_synthetic_records.metrics import predictions, privacy, quality, utility, utility_difference
+from gansuite_synthetic_records.survival import concordance, fit_cox, kaplan_meier, km_gap, survival_utility
 from gansuite_synthetic_records.transform import TableTransformer
 
 
@@ -99,6 +100,8 @@ def test_evaluate_compares_survival_curves_on_a_survival_table(tmp_path):
     report = run.app.evaluate(run, torch.device("cpu"))
     assert 0 < report["km_gap_real_train_vs_holdout"] < 0.2  # two real samples: close curves
     assert all(0 <= report[k]["km_gap"] <= 1 for k in ("gan", "gaussian_copula", "independent"))
+    assert 0.6 < report["trtr_cindex"] < 0.8  # a Cox model on the real rows orders most held-out patients
+    assert all(0 <= report[k]["tstr_cindex"] <= 1 for k in ("gan", "gaussian_copula", "independent"))
     assert (run.dir / "survival.png").is_file()
 
 
@@ -119,6 +122,45 @@ def test_kaplan_meier_and_the_gap_between_curves():
     longer = same.assign(time=same["time"] * 3)  # three times the survival: a far curve
     assert km_gap(real, real, "time", "event") == 0.0
     assert km_gap(real, same, "time", "event") < 0.12 < 0.3 < km_gap(real, longer, "time", "event")
+
+
+def test_concordance_by_hand_and_against_scikit_survival():
+    t, e = np.array([1, 2, 2, 3, 4.0]), np.array([1, 1, 0, 0, 1])
+    # comparable pairs, by row (events at rows 1, 2, 5): (1,2) (1,3) (1,4) (1,5); (2,3) tied time with row 3 censored,
+    # (2,4) (2,5); row 5 has no later row: 7 pairs. Risk orders (1,2) (1,3) (1,4) (2,3); (1,5) is a tie: 4.5 / 7
+    risk = np.array([5, 4, 3, 4.5, 5.0])
+    assert concordance(t, e, risk) == pytest.approx(4.5 / 7)
+    assert concordance(t, e, -t + 0.1 * e) == 1.0 and concordance(t, np.zeros(5), risk) == 0.5  # events first at a tied time
+    sksurv = pytest.importorskip("sksurv.metrics")
+    rng = np.random.default_rng(1)
+    t, e, r = rng.integers(1, 30, 300).astype(float), rng.random(300) < 0.6, rng.integers(0, 10, 300).astype(float)  # ties
+    assert concordance(t, e, r) == pytest.approx(sksurv.concordance_index_censored(e, t, r)[0])
+
+
+def test_cox_model_finds_the_hazard_and_orders_unseen_rows():
+    rng = np.random.default_rng(0)
+    def patients(n: int) -> pd.DataFrame:  # hazard exp(1.5 * marker - 1.0 * treated); censoring at a uniform time
+        marker, treated = rng.normal(0, 1, n), rng.random(n) < 0.5
+        t = rng.exponential(1 / np.exp(1.5 * marker - 1.0 * treated))
+        c = rng.uniform(0, 2, n)
+        return pd.DataFrame({"marker": marker, "treated": treated, "time": np.minimum(t, c), "event": t <= c})
+    train, test = patients(600), patients(400)
+    _, columns = infer_columns(train, RecordsConfig(), "x")
+    x = np.c_[train["marker"], train["treated"]]
+    beta = fit_cox(x, train["time"].to_numpy(), train["event"].to_numpy(), l2=0.0)
+    assert beta[0] > 0.8 and beta[1] < -0.6  # the log-hazards' signs and sizes (this sample's estimate: 1.22, -1.02)
+    try:  # the same estimate as scikit-survival's Cox model with Breslow's ties
+        from sksurv.linear_model import CoxPHSurvivalAnalysis
+        from sksurv.util import Surv
+        ref = CoxPHSurvivalAnalysis(ties="breslow").fit(x, Surv.from_arrays(train["event"], train["time"])).coef_
+        assert np.allclose(beta, ref, atol=1e-4)
+    except ImportError:
+        pass
+    real = survival_utility(train, test, columns, "time", "event")
+    assert 0.7 < real < 0.85
+    order = rng.permutation(len(train))  # outcomes (time and event together) no longer follow the covariates
+    shuffled = train.assign(time=train["time"].to_numpy()[order], event=train["event"].to_numpy()[order])
+    assert abs(survival_utility(shuffled, test, columns, "time", "event") - 0.5) < 0.08 < real - 0.5
 
 
 def test_survival_columns_are_checked_in_one_line(tmp_path):

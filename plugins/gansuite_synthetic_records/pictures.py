@@ -76,7 +76,7 @@ def save_correlations(real: pd.DataFrame, tables: dict[str, pd.DataFrame], colum
 
 def save_survival(real: pd.DataFrame, tables: dict[str, pd.DataFrame], time: str, event: str, path: Path) -> Path:
     """Kaplan-Meier curves of the held-out real rows (black) and of each synthetic table, up to km_horizon."""
-    from .metrics import event_flags, kaplan_meier, km_horizon
+    from .survival import event_flags, kaplan_meier, km_horizon
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6, 4))
     for i, (title, df) in enumerate({"real (held-out rows)": real, **tables}.items()):
