@@ -161,6 +161,7 @@ def test_cox_model_finds_the_hazard_and_orders_unseen_rows():
     order = rng.permutation(len(train))  # outcomes (time and event together) no longer follow the covariates
     shuffled = train.assign(time=train["time"].to_numpy()[order], event=train["event"].to_numpy()[order])
     assert abs(survival_utility(shuffled, test, columns, "time", "event") - 0.5) < 0.08 < real - 0.5
+    assert survival_utility(train.assign(time=np.nan), test, columns, "time", "event") == 0.5  # no usable row: chance
 
 
 def test_survival_columns_are_checked_in_one_line(tmp_path):

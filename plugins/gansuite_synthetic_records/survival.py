@@ -108,6 +108,8 @@ def survival_utility(train: pd.DataFrame, test: pd.DataFrame, columns: list, tim
     def usable(df: pd.DataFrame) -> pd.DataFrame:
         return df[df[time].notna() & ~np.isnan(event_flags(df[event]))]
     train, test = usable(train), usable(test)
+    if len(train) < 2 or len(test) < 2:
+        return 0.5  # nothing to learn from, or to order: no better than chance
     enc = Encoder(train, [c for c in columns if c.name not in (time, event)])
     beta = fit_cox(enc(train), train[time].astype(float).to_numpy(), event_flags(train[event]))
     return concordance(test[time].astype(float).to_numpy(), event_flags(test[event]), enc(test) @ beta)
