@@ -30,7 +30,8 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--data", default="diabetes")
     ap.add_argument("--out", type=Path, default=Path("runs/bench-records"))
-    ap.add_argument("--set", nargs="*", default=[], help="extra options KEY=VALUE")
+    ap.add_argument("--set", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
+                    help="extra options KEY=VALUE (several after one --set, or --set repeated)")
     a = ap.parse_args()
     torch.set_num_threads(1)
     extra = dict(kv.split("=", 1) for kv in a.set)
