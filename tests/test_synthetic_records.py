@@ -137,31 +137,38 @@ def test_concordance_by_hand_and_against_scikit_survival():
     assert concordance(t, e, r) == pytest.approx(sksurv.concordance_index_censored(e, t, r)[0])
 
 
+def censored_patients(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Hazard exp(1.5 * marker - 1.0 * treated); censoring at a uniform time."""
+    marker, treated = rng.normal(0, 1, n), rng.random(n) < 0.5
+    t = rng.exponential(1 / np.exp(1.5 * marker - 1.0 * treated))
+    c = rng.uniform(0, 2, n)
+    return pd.DataFrame({"marker": marker, "treated": treated, "time": np.minimum(t, c), "event": t <= c})
+
+
 def test_cox_model_finds_the_hazard_and_orders_unseen_rows():
     rng = np.random.default_rng(0)
-    def patients(n: int) -> pd.DataFrame:  # hazard exp(1.5 * marker - 1.0 * treated); censoring at a uniform time
-        marker, treated = rng.normal(0, 1, n), rng.random(n) < 0.5
-        t = rng.exponential(1 / np.exp(1.5 * marker - 1.0 * treated))
-        c = rng.uniform(0, 2, n)
-        return pd.DataFrame({"marker": marker, "treated": treated, "time": np.minimum(t, c), "event": t <= c})
-    train, test = patients(600), patients(400)
+    train, test = censored_patients(600, rng), censored_patients(400, rng)
     _, columns = infer_columns(train, RecordsConfig(), "x")
     x = np.c_[train["marker"], train["treated"]]
     beta = fit_cox(x, train["time"].to_numpy(), train["event"].to_numpy(), l2=0.0)
     assert beta[0] > 0.8 and beta[1] < -0.6  # the log-hazards' signs and sizes (this sample's estimate: 1.22, -1.02)
-    try:  # the same estimate as scikit-survival's Cox model with Breslow's ties
-        from sksurv.linear_model import CoxPHSurvivalAnalysis
-        from sksurv.util import Surv
-        ref = CoxPHSurvivalAnalysis(ties="breslow").fit(x, Surv.from_arrays(train["event"], train["time"])).coef_
-        assert np.allclose(beta, ref, atol=1e-4)
-    except ImportError:
-        pass
     real = survival_utility(train, test, columns, "time", "event")
     assert 0.7 < real < 0.85
     order = rng.permutation(len(train))  # outcomes (time and event together) no longer follow the covariates
     shuffled = train.assign(time=train["time"].to_numpy()[order], event=train["event"].to_numpy()[order])
     assert abs(survival_utility(shuffled, test, columns, "time", "event") - 0.5) < 0.08 < real - 0.5
     assert survival_utility(train.assign(time=np.nan), test, columns, "time", "event") == 0.5  # no usable row: chance
+
+
+def test_cox_model_matches_scikit_survival():
+    pytest.importorskip("sksurv")
+    from sksurv.linear_model import CoxPHSurvivalAnalysis
+    from sksurv.util import Surv
+    train = censored_patients(600, np.random.default_rng(0))
+    x = np.c_[train["marker"], train["treated"]]
+    beta = fit_cox(x, train["time"].to_numpy(), train["event"].to_numpy(), l2=0.0)
+    ref = CoxPHSurvivalAnalysis(ties="breslow").fit(x, Surv.from_arrays(train["event"], train["time"])).coef_
+    assert np.allclose(beta, ref, atol=1e-4)  # the same estimate as scikit-survival's Cox model with Breslow's ties
 
 
 def test_survival_columns_are_checked_in_one_line(tmp_path):
