@@ -65,7 +65,7 @@ def event_flags(s: pd.Series) -> np.ndarray:
 def concordance(time: np.ndarray, event: np.ndarray, risk: np.ndarray) -> float:
     """Harrell's concordance index (Harrell et al. 1982): among comparable pairs, the share in which the row whose
     event came first has the higher risk (ties in risk count half). A pair is comparable when the earlier row's
-    event was observed, or both times are equal and only the first row's event was (as scikit-survival and lifelines).
+    event was observed, or both times are equal and only the first row's event was (as scikit-survival counts them).
     0.5: risk says nothing; 1: it orders every comparable pair. O(events x rows), one event row at a time."""
     t, e, r = (np.asarray(a, dtype=float) for a in (time, event, risk))
     e = e > 0.5
