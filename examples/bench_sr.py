@@ -12,9 +12,10 @@ megapixels per second against OpenCV bicubic (one thread each).
     # the models shipped in the package (their training is examples/train_bundled_sr.py)
     OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py bundled --model x4
     OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py bundled --model x4 --ensemble   # also with `upscale --ensemble`
-    # the adversarial stage alone, from the bundled x4 (= the default L1 stage): L1 vs GAN, sharpness, crops
-    OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py gan --init x4 --steps 300
-    OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py gan --init x4 --steps 300 --set gan_weight=5e-2
+    OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py bundled --model x4-mixed        # the default run, bundled
+    # the adversarial stage alone, from the bundled x4-mixed (= the default L1 stage): L1 vs GAN, sharpness, crops
+    OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py gan --init x4-mixed --steps 300
+    OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py gan --init x4-mixed --steps 300 --set gan_weight=5e-2
 
 Prints one JSON line per result and a markdown table (`gan`: PSNR-Y, SSIM-Y, sharpness and detail above the LR
 Nyquist limit for bicubic, the L1 model, the GAN model and the truth, per condition; crops in RUN/eval/l1-vs-gan.png).
@@ -112,9 +113,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=("train", "bundled", "gan"))
     ap.add_argument("--scale", type=int, default=4)
-    ap.add_argument("--model", default=None, help="train: fast | srresnet | rrdb; bundled: x2 | x4")
+    ap.add_argument("--model", default=None, help="train: fast | srresnet | rrdb; bundled: x2 | x4 | x4-mixed")
     ap.add_argument("--steps", type=int, default=None, help="train: L1 steps (default pretrain_steps); gan: adversarial steps (default 300)")
-    ap.add_argument("--init", default="x4", help="gan: the L1 generator to start from: x2, x4, a run directory or a .safetensors file")
+    ap.add_argument("--init", default="x4-mixed", help="gan: the L1 generator to start from: x2, x4-mixed, a run directory or a .safetensors file")
     ap.add_argument("--gan", type=int, default=0, help="adversarial steps after the L1 stage (0: none)")
     ap.add_argument("--degradation", default=SRConfig().degradation)
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="any other training option (repeatable)")
@@ -125,7 +126,7 @@ def main() -> None:
     if args.what == "bundled":
         net, card = load_bundled(args.model or f"x{args.scale}")
         result(net, card["architecture"]["scale"], args.ensemble, what=f"bundled {card['name']}", steps=card["steps"],
-               degradation=card["config"]["degradation"], train_cpu_minutes=card["train_cpu_minutes"])
+               degradation=card.get("degradation") or card["config"]["degradation"], train_cpu_minutes=card["train_cpu_minutes"])
         return
     extra = dict(kv.split("=", 1) for kv in args.set)  # strings: the core converts them as it does for --set
     if args.what == "gan":

@@ -2,7 +2,7 @@
 
     .venv/bin/python examples/sr_api.py            # about a minute of CPU: the fast model, L1 then GAN
     .venv/bin/python examples/sr_api.py --full     # the defaults (SRResNet, 3,000 L1 + 300 GAN steps)
-    .venv/bin/python examples/sr_api.py --gan      # only the GAN stage, from the bundled x4 (init=x4; ~4 CPU minutes)
+    .venv/bin/python examples/sr_api.py --gan      # only the GAN stage, from the bundled x4-mixed (~4 CPU minutes)
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ net, card = load_bundled("x4")
 hr = embedded_image("chelsea")[:296, :448]  # a held-out photo
 lr = DOWNSCALERS["opencv_area"](hr, 4)  # (74, 112, 3), shrunk as OpenCV users shrink
 sr = upscale_any(net, lr, scale=4, tile=64, overlap=32)  # (296, 448, 3); tiled, so any size fits
-print(f"bundled x4: {card['steps']} steps, {card['train_cpu_minutes']} CPU minutes, trained by {card['trained_by']}")
+print(f"bundled x4 (two specialists and a router): {card['steps']} steps each, {card['train_cpu_minutes']} CPU minutes, trained by {card['trained_by']}")
 save_png(side_by_side([bicubic(lr, 4), sr, hr], ["bicubic", "bundled x4", "ground truth"]), out / "chelsea-bundled.png")
 
 # 2. Your own run. Keyword options are the same keys as `--set` on the command line (core and application alike).
@@ -34,8 +34,8 @@ if not (out / "run" / "checkpoints").is_dir():
     options = {"model": "fast", "steps": 400, "pretrain_steps": 300}
     if "--full" in sys.argv:
         options = {}
-    if "--gan" in sys.argv:  # G starts from the bundled weights; pretrain_steps=0: adversarial steps only
-        options = {"init": "x4", "pretrain_steps": 0, "steps": 300}
+    if "--gan" in sys.argv:  # G starts from the bundled default run's weights; pretrain_steps=0: adversarial steps only
+        options = {"init": "x4-mixed", "pretrain_steps": 0, "steps": 300}
     train_app("super-resolution", out / "run", scale=4, sample_every=0, **options)
 run = load_run(out / "run", app="super-resolution")  # networks rebuilt from config.toml, latest checkpoint, eval mode
 print(run.config.options)  # the frozen SRConfig of this run

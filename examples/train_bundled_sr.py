@@ -1,21 +1,29 @@
-"""Train the models bundled with the package (`gansuite upscale IMAGE... --model x2|x4`).
+"""Train the models bundled with the package (`gansuite upscale IMAGE... --model x2|x4|x4-mixed`).
 
-Each is the application's default configuration (SRResNet 8 x 64 with the bicubic skip, the
-default degradation, batch 16 of 16x16 LR crops, Adam 5e-4 cosine-decayed, channels-last) trained
-for its default PSNR-oriented stage (`pretrain_steps` = 3,000 L1 steps, no adversarial stage: the
-bundled models are meant to be faithful) on the 13 scikit-image training photographs, then scored
-on the 4 held-out ones. The training run is therefore exactly `gansuite train super-resolution`'s
-L1 stage with the defaults, and its card's scores are the default run's. The EMA generator's
-tensors go to plugins/gansuite_super_resolution/weights/sr-xS.safetensors with a JSON card
+x2 and x4-mixed are the application's default run (SRResNet 8 x 64 with the bicubic skip, `mixed`
+degradations, batch 16 of 16x16 LR crops, Adam 5e-4 cosine-decayed, 3,000 L1 steps, no adversarial stage:
+the bundled models are meant to be faithful), so their cards' scores are the default run's.
+
+x4 is two specialists and a router (models.RoutedPair; why: docs/experiments.md, stop 37): the same network
+trained for 10,000 bf16 L1 steps with `rgb_permute` on pictures shrunk by OpenCV INTER_AREA only (antialiased)
+and by OpenCV INTER_CUBIC only (aliased), and a small estimator of P(aliased) trained alone for 6,000 steps on
+`mixed` crops. Its weights are stored in float16 (the three fit in the size of one float32 model). bf16 pays on
+CPUs with AMX (about 12 CPU-minutes a specialist there); elsewhere use a GPU or expect it to be slower.
+
+All train on the 13 scikit-image training photographs and are scored on the 4 held-out ones. The EMA
+generators' tensors go to plugins/gansuite_super_resolution/weights/sr-NAME.safetensors with a JSON card
 (architecture, command, data, CPU minutes, date, scores).
 
-    OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --scale 4   # 2026-11-24: see the card
-    OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --scale 2
+    OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model x4              # 2026-12-05: see the card
+    OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model x4 --part aliased   # one part at a time,
+    OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model x4 --part antialiased  # e.g. side by side,
+    OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model x4 --part estimator    # then --part export
+    OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model x2
+    OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model x4-mixed
 
-One thread per process; CPU time (not wall time) is recorded, so a shared machine does not
-change it. `--steps` trains a shorter model (for a check; the card says so). `--export-step N`
-does not train: it exports the checkpoint at step N of the run already in --out (a run stopped
-before the end of its schedule; the card says so, with the CPU minutes given by --cpu-minutes).
+One thread per process; CPU time (not wall time) is recorded, so a shared machine does not change it. A part
+whose record (OUT/NAME-PART.json) exists is not trained again. `--steps` trains shorter models (for a check;
+the card says so).
 """
 from __future__ import annotations
 
@@ -27,59 +35,129 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import torch
 
 from gansuite_core import load_run, train_app
-from gansuite_super_resolution.bundled import WEIGHTS, save_bundled
+from gansuite_super_resolution.bundled import WEIGHTS, save_bundled, train_estimator
 from gansuite_super_resolution.config import SRConfig
 from gansuite_super_resolution.data import EVAL_IMAGES, TRAIN_IMAGES
-from gansuite_super_resolution.evaluation import evaluate
+from gansuite_super_resolution.evaluation import eval_images, evaluate, score
+from gansuite_super_resolution.models import DegradationEstimator, RoutedPair
+
+SPECIALISTS = {"antialiased": "opencv_area", "aliased": "opencv_cubic"}
+PAIR_STEPS, ESTIMATOR_STEPS, ESTIMATOR_WIDTH = 10_000, 6_000, 48
+
+
+def scores(report: dict[str, Any]) -> dict[str, Any]:
+    return {"psnr_y_gain_over_opencv_bicubic_db": {k: round(v, 3) for k, v in report["matrix_gain_over_bicubic_db"].items()},
+            "psnr_y": {c: {m: round(v["psnr_y"], 3) for m, v in ms.items()} for c, ms in report["matrix"].items()},
+            "ssim_y": {c: {m: round(v["ssim_y"], 4) for m, v in ms.items()} for c, ms in report["matrix"].items()}}
+
+
+def common(command: str) -> dict[str, Any]:
+    return {"trained_by": command, "exported_by": " ".join(["examples/train_bundled_sr.py", *sys.argv[1:]]),
+            "data": {"train": f"scikit-image photographs: {', '.join(TRAIN_IMAGES)}", "held_out": ", ".join(EVAL_IMAGES)},
+            "date": datetime.date.today().isoformat(), "machine": f"{platform.machine()}, torch {torch.__version__}, 1 thread"}
+
+
+def timed(fn) -> tuple[Any, float, float]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, (time.process_time() - c0) / 60, (time.perf_counter() - t0) / 60
+
+
+def default_run(args: argparse.Namespace, scale: int) -> None:
+    """x2 / x4-mixed: the default training run, exported."""
+    run_dir = args.out / args.model
+    _, cpu, wall = timed(lambda: train_app("super-resolution", run_dir, scale=scale, steps=args.steps, pretrain_steps=args.steps,
+                                           seed=args.seed, sample_every=500, checkpoint_every=500, log_every=50))
+    run = load_run(run_dir, app="super-resolution")
+    cfg = run.config.options
+    info = {"name": args.model, **common(f"OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model {args.model} --steps {args.steps}"
+                                          + (f" --seed {args.seed}" if args.seed else "")),
+            "config": asdict(cfg), "core": {k: getattr(run.config.core, k) for k in ("channels_last", "precision", "checkpoint_every", "sample_every")},
+            "steps": run.step, "seed": args.seed, "schedule": f"L1, cosine learning rate over {cfg.pretrain_steps} steps",
+            "train_cpu_minutes": round(cpu, 2), "train_wall_minutes": round(wall, 2),
+            "scores": scores(evaluate(run, torch.device("cpu")))}
+    print(json.dumps({"wrote": [str(p) for p in save_bundled(run.net("G"), asdict(cfg), info, args.model, args.weights)],
+                      "gain_db": info["scores"]["psnr_y_gain_over_opencv_bicubic_db"]}))
+
+
+def pair_part(args: argparse.Namespace, part: str) -> dict[str, Any]:
+    """Train one part of x4 (a specialist or the estimator) unless its record exists; return the record."""
+    record = args.out / f"x4-{part}.json"
+    if record.is_file():
+        return json.loads(record.read_text())
+    if part == "estimator":
+        (net, accuracy), cpu, wall = timed(lambda: train_estimator(args.estimator_steps, args.seed, ESTIMATOR_WIDTH))
+        torch.save(net.state_dict(), args.out / "x4-estimator.pt")  # our own file, read back below with weights_only
+        out = {"steps": args.estimator_steps, "crop_accuracy_last_500": round(accuracy, 3)}
+    else:
+        _, cpu, wall = timed(lambda: train_app(
+            "super-resolution", args.out / f"x4-{part}", quiet=True, scale=4, steps=args.steps, pretrain_steps=args.steps,
+            seed=args.seed, degradation=SPECIALISTS[part], rgb_permute=True, precision="bf16", sample_every=0,
+            checkpoint_every=1000, log_every=100))
+        out = {"steps": args.steps, "degradation": SPECIALISTS[part]}
+    out.update(train_cpu_minutes=round(cpu, 2), train_wall_minutes=round(wall, 2))
+    record.write_text(json.dumps(out, indent=2) + "\n")
+    return out
+
+
+def export_pair(args: argparse.Namespace) -> None:
+    parts = {p: pair_part(args, p) for p in (*SPECIALISTS, "estimator")}
+    runs = {p: load_run(args.out / f"x4-{p}", app="super-resolution") for p in SPECIALISTS}
+    estimator = DegradationEstimator(ESTIMATOR_WIDTH)
+    estimator.load_state_dict(torch.load(args.out / "x4-estimator.pt", weights_only=True))
+    pair = RoutedPair(runs["antialiased"].net("G"), runs["aliased"].net("G"), estimator.eval()).eval()
+    # score what a user loads: the float16 tensors read back as float32
+    pair.load_state_dict({k: v.half().float() if v.is_floating_point() else v for k, v in pair.state_dict().items()})
+    cfg = runs["antialiased"].config.options
+    info = {"name": "x4", **common(f"OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model x4"
+                                    + (f" --steps {args.steps} --estimator-steps {args.estimator_steps}"
+                                       if (args.steps, args.estimator_steps) != (PAIR_STEPS, ESTIMATOR_STEPS) else "")
+                                    + (f" --seed {args.seed}" if args.seed else "")),
+            "degradation": "routed: " + ", ".join(f"{p} = {d}" for p, d in SPECIALISTS.items()),
+            "specialists": {p: {"config": asdict(runs[p].config.options), "core": {"precision": runs[p].config.core.precision}}
+                            for p in SPECIALISTS},
+            "parts": parts, "steps": args.steps, "seed": args.seed,
+            "schedule": f"each specialist: L1, cosine learning rate over {args.steps} bf16 steps, rgb_permute; "
+                        f"estimator: {args.estimator_steps} Adam steps of 16 `mixed` LR crops of 32 pixels",
+            "train_cpu_minutes": round(sum(p["train_cpu_minutes"] for p in parts.values()), 2),
+            "train_wall_minutes": round(sum(p["train_wall_minutes"] for p in parts.values()), 2),
+            "scores": scores(score(pair, eval_images("", 4), 4, torch.device("cpu")))}
+    written = save_bundled(pair, asdict(cfg), info, "x4", args.weights, dtype=torch.float16)
+    print(json.dumps({"wrote": [str(p) for p in written], "train_cpu_minutes": info["train_cpu_minutes"],
+                      "gain_db": info["scores"]["psnr_y_gain_over_opencv_bicubic_db"]}))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scale", type=int, choices=(2, 4), required=True)
-    ap.add_argument("--steps", type=int, default=SRConfig().pretrain_steps, help="L1 steps (default: the application's pretrain_steps)")
+    ap.add_argument("--model", choices=("x2", "x4", "x4-mixed"))
+    ap.add_argument("--scale", type=int, choices=(2, 4), help="the cards' older spelling: 2 = --model x2, 4 = --model x4-mixed")
+    ap.add_argument("--part", choices=(*SPECIALISTS, "estimator", "export"), help="x4: train only this part, or export the trained parts")
+    ap.add_argument("--steps", type=int, help=f"L1 steps (default: x4 {PAIR_STEPS}, otherwise the application's pretrain_steps)")
+    ap.add_argument("--estimator-steps", type=int, default=ESTIMATOR_STEPS, help="x4: the estimator's steps")
     ap.add_argument("--out", type=Path, default=Path("runs/bundled"), help="folder for the training runs")
     ap.add_argument("--weights", type=Path, default=WEIGHTS, help="where the .safetensors and .json go")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--export-step", type=int, help="do not train: export the checkpoint at this step of the run in --out")
-    ap.add_argument("--cpu-minutes", type=float, help="with --export-step: the training CPU minutes up to that step, measured outside")
     args = ap.parse_args()
+    if (args.model is None) == (args.scale is None):
+        ap.error("give --model (or the older --scale)")
+    args.model = args.model or {2: "x2", 4: "x4-mixed"}[args.scale]
     torch.set_num_threads(1)
-    run_dir = args.out / f"x{args.scale}"
-    if args.export_step is None:
-        t0, c0 = time.perf_counter(), time.process_time()
-        train_app("super-resolution", run_dir, scale=args.scale, steps=args.steps, pretrain_steps=args.steps, seed=args.seed,
-                  sample_every=500, checkpoint_every=500, log_every=50)
-        cpu_minutes, wall_minutes = (time.process_time() - c0) / 60, (time.perf_counter() - t0) / 60
-        run = load_run(run_dir, app="super-resolution")
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.model != "x4":
+        if args.part:
+            ap.error("--part is for --model x4")
+        args.steps = args.steps or SRConfig().pretrain_steps
+        return default_run(args, 2 if args.model == "x2" else 4)
+    args.steps = args.steps or PAIR_STEPS
+    if args.part in (*SPECIALISTS, "estimator"):
+        print(json.dumps(pair_part(args, args.part)))
     else:
-        checkpoint = run_dir / "checkpoints" / f"step-{args.export_step:08d}.safetensors"
-        run = load_run(run_dir, app="super-resolution", checkpoint=checkpoint)
-        cpu_minutes, wall_minutes = args.cpu_minutes or float("nan"), float("nan")
-    report = evaluate(run, torch.device("cpu"))
-    cfg = run.config.options
-    info = {
-        "name": f"x{args.scale}",
-        "trained_by": f"OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --scale {args.scale} --steps {cfg.pretrain_steps}"
-                      + (f" --seed {args.seed}" if args.seed else ""),
-        "exported_by": " ".join(["examples/train_bundled_sr.py", *sys.argv[1:]]),
-        "config": asdict(cfg), "core": {k: getattr(run.config.core, k) for k in ("channels_last", "precision", "checkpoint_every", "sample_every")},
-        "steps": run.step, "seed": args.seed,
-        "schedule": (f"L1, cosine learning rate over {cfg.pretrain_steps} steps"
-                     + ("" if run.step >= cfg.pretrain_steps else f", stopped at step {run.step} (the machine's time ran out)")),
-        "data": {"train": f"scikit-image photographs: {', '.join(TRAIN_IMAGES)}", "held_out": ", ".join(EVAL_IMAGES)},
-        "train_cpu_minutes": round(cpu_minutes, 2), "train_wall_minutes": round(wall_minutes, 2),
-        "date": datetime.date.today().isoformat(), "machine": f"{platform.machine()}, torch {torch.__version__}, 1 thread",
-        "scores": {"psnr_y_gain_over_opencv_bicubic_db": {k: round(v, 3) for k, v in report["matrix_gain_over_bicubic_db"].items()},
-                   "psnr_y": {c: {m: round(v["psnr_y"], 3) for m, v in ms.items()} for c, ms in report["matrix"].items()},
-                   "ssim_y": {c: {m: round(v["ssim_y"], 4) for m, v in ms.items()} for c, ms in report["matrix"].items()}},
-    }
-    paths = save_bundled(run.net("G"), asdict(cfg), info, f"x{args.scale}", args.weights)
-    print(json.dumps({"wrote": [str(p) for p in paths], "train_cpu_minutes": info["train_cpu_minutes"],
-                      "gain_db": info["scores"]["psnr_y_gain_over_opencv_bicubic_db"]}))
+        export_pair(args)
 
 
 if __name__ == "__main__":

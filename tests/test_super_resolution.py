@@ -9,12 +9,14 @@ from PIL import Image
 
 from gansuite_core import UserError
 from gansuite_core.metrics.image import psnr, ssim
-from gansuite_super_resolution.bundled import load_bundled, save_bundled
+from gansuite_super_resolution.bundled import load_bundled, save_bundled, train_estimator
 from gansuite_super_resolution.config import SINGLE_DOWNSCALERS, SRConfig
-from gansuite_super_resolution.data import DOWNSCALERS, CropSource, degrade, downscale, embedded_image, matlab_resize, mod_crop, scan_folder
+from gansuite_super_resolution.data import (ALIASED, DOWNSCALERS, CropSource, degrade, degrade_named, downscale, embedded_image,
+                                            matlab_resize, mod_crop, scan_folder)
 from gansuite_super_resolution.evaluation import baselines
 from gansuite_super_resolution.losses import VGGFeatures, distance, judge_accuracy, relativistic_d_loss, relativistic_g_loss
-from gansuite_super_resolution.models import Discriminator, FastSR, RRDBNet, SelfEnsemble, SRResNet, build_generator
+from gansuite_super_resolution.models import (DegradationEstimator, Discriminator, FastSR, RoutedPair, RRDBNet, SelfEnsemble, SRResNet,
+                                              build_generator, for_picture)
 from gansuite_super_resolution.upscale import upscale_any, upscale_rgb
 
 SMALL = {"fast": dict(features=8), "srresnet": dict(features=8, blocks=2), "rrdb": dict(features=8, blocks=1)}
@@ -247,8 +249,57 @@ def test_bundled_weights_round_trip_through_safetensors_only(tmp_path):
         load_bundled("x2", tmp_path)
     with pytest.raises(UserError, match="missing"):
         load_bundled("x4", tmp_path)
-    with pytest.raises(UserError, match="expected one of x2, x4"):
+    with pytest.raises(UserError, match="expected one of x2, x4, x4-mixed"):
         load_bundled("x3", tmp_path)
+
+
+def small_pair() -> RoutedPair:
+    """Two different small specialists and an estimator with random weights."""
+    aa, al = randomise_tail(SRResNet(2, 8, 1)), randomise_tail(SRResNet(2, 8, 1))
+    with torch.no_grad():
+        al.tail[0].weight.neg_()
+    torch.manual_seed(1)
+    return RoutedPair(aa, al, DegradationEstimator(8)).eval()
+
+
+def test_routed_pair_blends_by_one_weight_per_picture_whatever_the_tiling(tmp_path):
+    pair = small_pair()
+    x = torch.rand(2, 3, 23, 30)
+    p = pair.weight(x)  # (2,)
+    whole = torch.sigmoid(pair.estimator(x).mean((1, 2, 3)))  # the whole picture in one pass
+    torch.testing.assert_close(pair.weight(x, tile=7), whole)  # tiles overlapping by the receptive radius: the same mean
+    torch.testing.assert_close(p, whole)
+    w = p.view(-1, 1, 1, 1)
+    torch.testing.assert_close(pair(x), w * pair.aliased(x) + (1 - w) * pair.antialiased(x))
+    assert not torch.allclose(pair.aliased(x), pair.antialiased(x))
+    assert pair.weight(torch.rand(1, 3, 5, 3)).shape == (1,)  # smaller than the estimator's view: still a weight
+    img = (np.random.default_rng(0).random((30, 41, 3)) * 255).astype(np.uint8)
+    whole_img = upscale_rgb(pair, img, 2, tile=64, overlap=0)
+    tiled = upscale_rgb(pair, img, 2, tile=12, overlap=10)  # per-tile weights would differ: the picture's is used
+    assert np.abs(whole_img.astype(int) - tiled.astype(int)).max() <= 1
+    ens = for_picture(SelfEnsemble(pair), torch.rand(1, 3, 12, 12))  # inside the self-ensemble too
+    assert isinstance(ens, SelfEnsemble) and not isinstance(ens.net, RoutedPair)
+    plain = SelfEnsemble(pair.aliased)
+    assert for_picture(plain, x) is plain
+    save_bundled(pair, {"model": "srresnet", "scale": 2, "features": 8, "blocks": 1, "bicubic_skip": True, "batchnorm": True},
+                 {"note": "pair"}, "x4", tmp_path, dtype=torch.float16)
+    back, card = load_bundled("x4", tmp_path)
+    assert card["architecture"]["router"] == {"estimator_width": 8} and card["dtype"] == "float16"
+    assert isinstance(back, RoutedPair) and back.aliased.tail[0].weight.dtype == torch.float32
+    torch.testing.assert_close(back(x), pair(x), atol=2e-3, rtol=0)  # float16 storage: a rounding, not a change
+
+
+def test_degrade_names_its_downscaler_and_the_estimator_trains_deterministically():
+    hr = embedded_image("astronaut")[:64, :64]
+    for kind in ("kernels", "mixed", "opencv_cubic", "bicubic"):
+        a, b = np.random.default_rng(5), np.random.default_rng(5)
+        lr, name = degrade_named(hr, 4, kind, a)
+        assert (lr == degrade(hr, 4, kind, b)).all() and name in DOWNSCALERS  # the same draws as degrade
+        assert a.random() == b.random()
+    assert degrade_named(hr, 4, "opencv_cubic", np.random.default_rng(0))[1] in ALIASED
+    one, acc = train_estimator(3, seed=2, width=4, patch=12, batch=2, progress=False)
+    two, _ = train_estimator(3, seed=2, width=4, patch=12, batch=2, progress=False)
+    assert 0 <= acc <= 1 and all(torch.equal(v, two.state_dict()[k]) for k, v in one.state_dict().items())
 
 
 def test_vgg_weights_from_a_local_file(tmp_path):
@@ -272,7 +323,7 @@ def test_vgg_weights_from_a_local_file(tmp_path):
 
 
 def test_init_starts_g_and_its_average_from_the_named_weights(tmp_path):
-    """--set init=x4|RUN|FILE.safetensors: G starts from those weights (checked against the file), a different
+    """--set init=x4-mixed|RUN|FILE.safetensors: G starts from those weights (checked against the file), a different
     architecture or a missing file is a one-line error naming init, and a resumed run keeps its checkpoint."""
     from safetensors.torch import save_file
 
@@ -285,8 +336,8 @@ def test_init_starts_g_and_its_average_from_the_named_weights(tmp_path):
         make_game(cfg, nets, Context(torch.device("cpu"), 0, 0, 1, 0, run_dir))
         return nets["G"].state_dict()
 
-    shipped, _ = load_bundled("x4")
-    for k, v in built(SRConfig(init="x4", pretrain_steps=0)).items():
+    shipped, _ = load_bundled("x4-mixed")
+    for k, v in built(SRConfig(init="x4-mixed", pretrain_steps=0)).items():
         torch.testing.assert_close(v, shipped.state_dict()[k])
     small = SRConfig(scale=2, model="fast", features=8)
     net = randomise_tail(build_generator("fast", 2, 8, 1, True))
@@ -298,9 +349,11 @@ def test_init_starts_g_and_its_average_from_the_named_weights(tmp_path):
     fresh = built(small, tmp_path / "run")
     assert all(torch.equal(v, built(SRConfig(scale=2, model="fast", features=8, init=str(tmp_path / "g.safetensors")),
                                       tmp_path / "run")[k]) for k, v in fresh.items())
-    with pytest.raises(UserError, match=r"init=x4: .*scale 4 \(this run: 2\)"):
-        built(SRConfig(scale=2, init="x4"))
-    with pytest.raises(UserError, match="init=nowhere: expected x2 or x4, a run directory or a .safetensors file"):
+    with pytest.raises(UserError, match=r"init=x4-mixed: .*scale 4 \(this run: 2\)"):
+        built(SRConfig(scale=2, init="x4-mixed"))
+    with pytest.raises(UserError, match="init=x4: the bundled x4 is two specialists and a router"):
+        built(SRConfig(init="x4"))
+    with pytest.raises(UserError, match=r"init=nowhere: expected a bundled model \(x2, x4, x4-mixed\), a run directory or a .safetensors file"):
         built(SRConfig(init="nowhere"))
     with pytest.raises(UserError, match="init=.*g.safetensors: not this run's generator"):
         built(SRConfig(scale=2, model="fast", features=16, init=str(tmp_path / "g.safetensors")))

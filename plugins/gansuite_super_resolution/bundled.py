@@ -1,9 +1,13 @@
-"""The models shipped inside the package (`gansuite upscale IMAGE... --model x2|x4`): save and load;
-and `--set init=...`, which starts a training run's generator from such weights.
+"""The models shipped inside the package (`gansuite upscale IMAGE... --model x2|x4|x4-mixed`): save, load
+and train the x4 router; and `--set init=...`, which starts a training run's generator from such weights.
 
-Each is two files in weights/: sr-xS.safetensors (the EMA generator's tensors) and sr-xS.json
+Each is two files in weights/: sr-NAME.safetensors (the EMA generators' tensors) and sr-NAME.json
 (architecture, how it was trained, its measured scores). Loading reads tensors only: safetensors
 cannot execute code, unlike a pickled checkpoint. examples/train_bundled_sr.py makes them.
+
+    x2        the default run at x2 (one SRResNet, `mixed` degradations)
+    x4        two x4 specialists (OpenCV area, OpenCV cubic) and a router (models.RoutedPair), in float16
+    x4-mixed  the default run at x4 (the bundled x4 until 2026-12-05; `init=x4-mixed` starts a GAN stage from it)
 """
 from __future__ import annotations
 
@@ -11,16 +15,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-from torch import nn
-
+import numpy as np
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 from gansuite_core import UserError, load_run
 
-from .models import build_generator
+from .data import ALIASED, TRAIN_IMAGES, CropSource, degrade_named, embedded_image, to_tensor
+from .models import DegradationEstimator, RoutedPair, build_generator
 
 WEIGHTS = Path(__file__).parent / "weights"
-BUNDLED = ("x2", "x4")
+BUNDLED = ("x2", "x4", "x4-mixed")
 ARCHITECTURE = ("model", "scale", "features", "blocks", "bicubic_skip", "batchnorm")  # the SRConfig fields that build G
 
 
@@ -28,14 +34,20 @@ def paths(name: str, folder: Path = WEIGHTS) -> tuple[Path, Path]:
     return folder / f"sr-{name}.safetensors", folder / f"sr-{name}.json"
 
 
-def save_bundled(net: nn.Module, architecture: dict[str, Any], info: dict[str, Any], name: str, folder: Path = WEIGHTS) -> list[Path]:
-    """Write `net`'s tensors and a JSON card (architecture + `info`)."""
+def save_bundled(net: nn.Module, architecture: dict[str, Any], info: dict[str, Any], name: str, folder: Path = WEIGHTS,
+                 dtype: torch.dtype = torch.float32) -> list[Path]:
+    """Write `net`'s tensors (floating ones as `dtype`) and a JSON card (architecture + `info`).
+    A RoutedPair's specialists share `architecture`; the card adds its estimator's width under "router"."""
     from safetensors.torch import save_file
 
     weights, card = paths(name, folder)
     folder.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}, str(weights))
-    card.write_text(json.dumps({"architecture": {k: architecture[k] for k in ARCHITECTURE}, **info}, indent=2) + "\n")
+    tensors = {k: (v.to(dtype) if v.is_floating_point() else v).detach().cpu().contiguous() for k, v in net.state_dict().items()}
+    save_file(tensors, str(weights))
+    arch = {k: architecture[k] for k in ARCHITECTURE}
+    if isinstance(net, RoutedPair):
+        arch["router"] = {"estimator_width": net.estimator.body[0].out_channels}
+    card.write_text(json.dumps({"architecture": arch, "dtype": str(dtype).removeprefix("torch."), **info}, indent=2) + "\n")
     return [weights, card]
 
 
@@ -53,18 +65,22 @@ def load_bundled(name: str, folder: Path = WEIGHTS) -> tuple[nn.Module, dict[str
     try:
         meta = json.loads(card.read_text())
         arch = meta["architecture"]
-        net = build_generator(arch["model"], int(arch["scale"]), int(arch["features"]), int(arch["blocks"]), bool(arch["bicubic_skip"]),
-                              bool(arch.get("batchnorm", True)))
-        net.load_state_dict(load_file(str(weights)))
+        def generator() -> nn.Module:
+            return build_generator(arch["model"], int(arch["scale"]), int(arch["features"]), int(arch["blocks"]),
+                                   bool(arch["bicubic_skip"]), bool(arch.get("batchnorm", True)))
+
+        net = (RoutedPair(generator(), generator(), DegradationEstimator(int(arch["router"]["estimator_width"])))
+               if "router" in arch else generator())
+        net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in load_file(str(weights)).items()})
     except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as e:
         raise UserError(f"--model {name}: cannot load {weights} ({type(e).__name__}: {str(e).splitlines()[0]})") from None
     return net.eval().requires_grad_(False), meta
 
 
 def initial_state(init: str, architecture: dict[str, Any], registry: Any = None) -> dict[str, torch.Tensor]:
-    """The generator tensors that `--set init=INIT` names: a bundled model (x2, x4), a run directory (its
+    """The generator tensors that `--set init=INIT` names: a bundled model (x2, x4-mixed), a run directory (its
     EMA generator, as `gansuite upscale RUN` uses it) or a .safetensors state dict. ESRGAN starts its
-    adversarial stage from the PSNR-oriented model; with init=x4 and pretrain_steps=0 a run is only that stage.
+    adversarial stage from the PSNR-oriented model; with init=x4-mixed and pretrain_steps=0 a run is only that stage.
     UserError naming `init` when it is missing or built differently from this run's generator."""
     from safetensors import SafetensorError
     from safetensors.torch import load_file
@@ -72,6 +88,9 @@ def initial_state(init: str, architecture: dict[str, Any], registry: Any = None)
     want = {k: architecture[k] for k in ARCHITECTURE}
     if init in BUNDLED:
         net, card = load_bundled(init)
+        if isinstance(net, RoutedPair):
+            raise UserError(f"init={init}: the bundled {init} is two specialists and a router, not one generator; "
+                            "start from x4-mixed (the default run), a run directory or a .safetensors file")
         have = {k: card["architecture"].get(k, True) for k in ARCHITECTURE}  # old cards: BatchNorm
         state = net.state_dict()
     elif Path(init).is_dir():
@@ -84,8 +103,40 @@ def initial_state(init: str, architecture: dict[str, Any], registry: Any = None)
         except (OSError, SafetensorError) as e:
             raise UserError(f"init={init}: cannot read it ({type(e).__name__}: {e})") from None
     else:
-        raise UserError(f"init={init}: expected {' or '.join(BUNDLED)}, a run directory or a .safetensors file")
+        raise UserError(f"init={init}: expected a bundled model ({', '.join(BUNDLED)}), a run directory or a .safetensors file")
     if have != want:
         diff = ", ".join(f"{k} {have[k]} (this run: {want[k]})" for k in ARCHITECTURE if have[k] != want[k])
         raise UserError(f"init={init}: its generator differs from this run's: {diff}")
     return state
+
+
+def train_estimator(steps: int, seed: int = 0, width: int = 48, patch: int = 32, batch: int = 16, lr: float = 2e-3,
+                    progress: bool = True) -> tuple[DegradationEstimator, float]:
+    """The x4 router's estimator and its accuracy per crop over the last 500 steps.
+
+    Trained alone (the specialists are not needed) on `mixed` x4 LR crops of `patch` pixels from the 13 training
+    photographs, each crop labelled aliased when data.ALIASED shrank it; binary cross-entropy on the crop's mean
+    logit, Adam. Deterministic for a seed on the CPU.
+    """
+    from tqdm import tqdm
+
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    src = CropSource([embedded_image(n) for n in TRAIN_IMAGES], patch * 4, 4, "mixed", rgb_permute=True)
+    net = DegradationEstimator(width)
+    opt = torch.optim.Adam(net.parameters(), lr)
+    right: list[float] = []
+    bar = tqdm(range(steps), desc="estimator", unit="step", disable=not progress, dynamic_ncols=True)
+    for _ in bar:
+        crops = [degrade_named(src.crop_hr(int(rng.integers(len(src))), rng), 4, "mixed", rng) for _ in range(batch)]
+        x = torch.stack([to_tensor(lr_img) for lr_img, _ in crops])  # (B, 3, patch, patch)
+        y = torch.tensor([float(name in ALIASED) for _, name in crops])  # (B,)
+        logit = net(x).mean((1, 2, 3))  # (B,)
+        loss = F.binary_cross_entropy_with_logits(logit, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        right.append(float(((logit > 0).float() == y).float().mean()))  # a host sync: fine outside the engine
+        if len(right) % 100 == 0:
+            bar.set_postfix(accuracy=f"{np.mean(right[-500:]):.3f}")
+    return net.eval().requires_grad_(False), float(np.mean(right[-500:]))

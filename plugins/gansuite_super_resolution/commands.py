@@ -1,6 +1,6 @@
 """`gansuite upscale`: enlarge your own pictures, with a bundled model or a trained run.
 
-    gansuite upscale photo.jpg folder/ --model x4 --out up/     # the models shipped in the package
+    gansuite upscale photo.jpg folder/ --model x4 --out up/     # the models shipped in the package (x2, x4, x4-mixed)
     gansuite upscale runs/sr4 photo.jpg --out up/               # your own run
 
 Each output PNG keeps its input's file name (with a .png suffix). `--compare` also writes
@@ -108,7 +108,7 @@ def compare_pictures(img, sr, scale: int, ref_path: Path | None, out: Path, stem
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def upscale_command(inputs: tuple[Path, ...], model: str | None, out: Path, compare: bool, reference: Path | None,
                     tile: int, overlap: int, device: str, precision: str, ensemble: bool, quiet: bool) -> None:
-    """Upscale pictures of any size and mode: [RUN] INPUT... (files or folders), or INPUT... --model x2|x4."""
+    """Upscale pictures of any size and mode: [RUN] INPUT... (files or folders), or INPUT... --model x2|x4|x4-mixed."""
     from tqdm import tqdm
 
     if precision not in PRECISIONS:

@@ -27,7 +27,7 @@ class SRConfig:
     degradation: Literal["bicubic", "kernels", "mixed", "realistic", "opencv_cubic", "opencv_linear", "opencv_area", "opencv_nearest", "pil_bicubic", "pil_lanczos"] = "mixed"  # LR inputs: bicubic (MATLAB only, the papers'), kernels (7 downscalers drawn per crop), mixed (kernels + sometimes blur/noise/JPEG), realistic (always blur+noise+JPEG), or one named downscaler only (a specialist for one tool's pictures)
     rgb_permute: bool = False  # each training crop's colour channels in a random order (Yoo et al. 2020): more kinds of detail from few photographs; at x4 -0.03 dB at the default 3,000 steps, +0.03 to +0.15 dB at 10,000 bf16 steps except -0.01 on OpenCV-cubic input (seed 1) (docs/super-resolution.md)
     pixel_loss: Literal["l1", "mse", "charbonnier"] = "l1"  # stage-1 distance: l1 (EDSR, ESRGAN), mse (SRResNet; what PSNR measures) or charbonnier (LapSRN)
-    init: str = ""  # start G from weights: x2 or x4 (bundled), a run directory (its EMA G) or a .safetensors file; empty: random (bicubic)
+    init: str = ""  # start G from weights: x2 or x4-mixed (bundled), a run directory (its EMA G) or a .safetensors file; empty: random (bicubic)
     pretrain_steps: int = 3000  # PSNR-oriented L1 steps before the adversarial stage
     lr: float = 5e-4  # generator's Adam learning rate in pretraining (cosine-decayed to lr_final_fraction * lr over it)
     lr_final_fraction: float = 0.1  # where the pretraining cosine ends, as a fraction of lr

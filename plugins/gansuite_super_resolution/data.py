@@ -159,6 +159,11 @@ def jpeg(img: np.ndarray, quality: int) -> np.ndarray:
     return np.ascontiguousarray(cv2.imdecode(enc, cv2.IMREAD_COLOR)[..., ::-1])
 
 
+# The downscalers that do not widen their kernel when shrinking: their small pictures alias. The bundled x4's
+# router (models.RoutedPair) tells these from the others.
+ALIASED = ("opencv_cubic", "opencv_linear", "opencv_nearest")
+
+
 def degrade(hr: np.ndarray, scale: int, kind: str, rng: np.random.Generator) -> np.ndarray:
     """HR uint8 (c, c, 3) -> LR (c/s, c/s, 3) by `kind` (config.degradation), drawn with the item's own generator.
 
@@ -168,22 +173,28 @@ def degrade(hr: np.ndarray, scale: int, kind: str, rng: np.random.Generator) -> 
     realistic: one pass of Real-ESRGAN's chain (Wang et al. 2021), every step always on.
     A DOWNSCALERS name: that downscaler only, for a specialist (its pictures all come from one tool).
     """
+    return degrade_named(hr, scale, kind, rng)[0]
+
+
+def degrade_named(hr: np.ndarray, scale: int, kind: str, rng: np.random.Generator) -> tuple[np.ndarray, str]:
+    """`degrade`, and the name of the DOWNSCALERS entry that shrank the crop ("" for realistic's random filter)."""
     if kind == "bicubic":
-        return downscale(hr, scale)
+        return downscale(hr, scale), "matlab_bicubic"
     if kind == "realistic":
-        return degrade_realistic(hr, scale, rng)
+        return degrade_realistic(hr, scale, rng), ""
     if kind in DOWNSCALERS:
-        return np.ascontiguousarray(DOWNSCALERS[kind](np.ascontiguousarray(hr), scale))
+        return np.ascontiguousarray(DOWNSCALERS[kind](np.ascontiguousarray(hr), scale)), kind
     x = hr
     if kind == "mixed" and rng.random() < 0.3:
         x = cv2.GaussianBlur(x, (0, 0), sigmaX=rng.uniform(0.3, 1.5))
     names = list(DOWNSCALERS)
-    x = DOWNSCALERS[names[int(rng.integers(len(names)))]](np.ascontiguousarray(x), scale)
+    name = names[int(rng.integers(len(names)))]
+    x = DOWNSCALERS[name](np.ascontiguousarray(x), scale)
     if kind == "mixed" and rng.random() < 0.25:
         x = np.clip(np.round(x + rng.normal(0.0, rng.uniform(1.0, 8.0), x.shape)), 0, 255).astype(np.uint8)
     if kind == "mixed" and rng.random() < 0.3:
         x = jpeg(x, int(rng.integers(50, 96)))
-    return np.ascontiguousarray(x)
+    return np.ascontiguousarray(x), name
 
 
 def mod_crop(img: np.ndarray, scale: int) -> np.ndarray:
@@ -243,6 +254,12 @@ class CropSource:
         return img
 
     def load(self, index: int, rng: np.random.Generator) -> dict[str, torch.Tensor]:
+        hr = self.crop_hr(index, rng)
+        lr = degrade(hr, self.scale, self.degradation, rng)
+        return {"lr": to_tensor(lr), "hr": to_tensor(hr)}
+
+    def crop_hr(self, index: int, rng: np.random.Generator) -> np.ndarray:
+        """A random (crop, crop, 3) uint8 crop of image `index`, flipped, turned and (rgb_permute) permuted."""
         img = self.image(index % len(self.images))
         c = self.crop
         y, x = rng.integers(0, img.shape[0] - c + 1), rng.integers(0, img.shape[1] - c + 1)
@@ -252,5 +269,4 @@ class CropSource:
         hr = np.ascontiguousarray(np.rot90(hr, int(rng.integers(4))))
         if self.rgb_permute:
             hr = np.ascontiguousarray(hr[:, :, rng.permutation(3)])
-        lr = degrade(hr, self.scale, self.degradation, rng)
-        return {"lr": to_tensor(lr), "hr": to_tensor(hr)}
+        return hr

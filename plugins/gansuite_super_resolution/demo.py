@@ -29,7 +29,7 @@ def demo(req: DemoRequest) -> DemoResult:
               "(degradation=bicubic, the papers' protocol); scored on 4 held-out photographs shrunk five ways: MATLAB bicubic "
               "(top rows of the pictures) and OpenCV cubic (bottom rows), where a one-kernel model falls below bicubic. "
               "l1-vs-gan.png puts the L1 stage (step 500) beside the GAN (step 600), each titled with its sharpness. "
-              "`gansuite upscale --model x4` uses a model trained on mixed degradations instead."),
+              "`gansuite upscale --model x4` uses two specialists (antialiased and aliased input) and a router instead."),
         pictures=pictures,
         numbers={"PSNR-Y model (dB)": round(report["model"]["psnr_y"], 2),
                  "PSNR-Y bicubic, OpenCV / MATLAB (dB)": f"{report['bicubic']['psnr_y']:.2f} / {report['matlab_bicubic']['psnr_y']:.2f}",

@@ -10,6 +10,8 @@ what makes short CPU training useful.
     fast      ESPCN/FSRCNN-class: three convolutions, tens of thousands of parameters
     srresnet  SRResNet (Ledig et al. 2017, SRGAN): residual blocks conv-BN-PReLU-conv-BN
     rrdb      a lighter RRDBNet (Wang et al. 2018, ESRGAN): residual-in-residual dense blocks, no BN
+
+RoutedPair (the bundled x4) blends two such generators by a DegradationEstimator's verdict on the picture.
 """
 from __future__ import annotations
 
@@ -163,6 +165,83 @@ class SelfEnsemble(nn.Module):
                 y = torch.rot90(y.flip(3) if flip else y, -turns, (2, 3))
                 total = y if total is None else total + y
         return total / 8
+
+
+class DegradationEstimator(nn.Module):
+    """Was a small picture shrunk without antialiasing? (B, 3, h, w) in [0, 1] -> (B, 1, h-8, w-8) logits, one per
+    position: four unpadded 3x3 convolutions and a 1x1. Unpadded, so a picture's mean logit can be summed over tiles
+    that overlap by `radius` pixels and equal the whole picture's (RoutedPair.weight)."""
+
+    radius = 4
+
+    def __init__(self, width: int = 48) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        for i in range(4):
+            layers += [nn.Conv2d(3 if i == 0 else width, width, 3), nn.ReLU()]
+        self.body = nn.Sequential(*layers, nn.Conv2d(width, 1, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x * 2 - 1)
+
+
+class RoutedPair(nn.Module):
+    """Two specialists and a router: P(aliased) x aliased(x) + (1 - P) x antialiased(x).
+
+    One network trained on every downscaler gains about half what a network trained on one gains on its own
+    input (docs/experiments.md, stop 37): an aliased picture (OpenCV INTER_CUBIC, no antialiasing) needs its
+    jagged detail removed, an antialiased one needs detail restored. P is the estimator's sigmoid of the mean
+    logit over the *whole* picture, so every tile of one picture is blended with the same weight; pass it as
+    `weight` (B,) to run tiles, or leave it None to estimate it from `x` itself.
+    """
+
+    def __init__(self, antialiased: nn.Module, aliased: nn.Module, estimator: DegradationEstimator) -> None:
+        super().__init__()
+        self.antialiased, self.aliased, self.estimator = antialiased, aliased, estimator
+
+    @torch.no_grad()
+    def weight(self, x: torch.Tensor, tile: int = 256) -> torch.Tensor:
+        """(B, 3, H, W) -> (B,) P(aliased): the mean of the estimator's logits over the picture, in tiles."""
+        r, (h, w) = self.estimator.radius, x.shape[2:]
+        if min(h, w) <= 2 * r:  # too small to see a 9-pixel neighbourhood: replicate the border
+            x = F.pad(x, (0, max(0, 2 * r + 1 - w), 0, max(0, 2 * r + 1 - h)), mode="replicate")
+            h, w = x.shape[2:]
+        total, count = torch.zeros(x.shape[0], device=x.device), 0
+        for y0 in range(r, h - r, tile):
+            for x0 in range(r, w - r, tile):
+                y1, x1 = min(y0 + tile, h - r), min(x0 + tile, w - r)
+                logits = self.estimator(x[:, :, y0 - r:y1 + r, x0 - r:x1 + r].float())  # (B, 1, y1-y0, x1-x0)
+                total += logits.sum((1, 2, 3))
+                count += (y1 - y0) * (x1 - x0)
+        return torch.sigmoid(total / count)
+
+    def forward(self, x: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
+        p = (self.weight(x) if weight is None else weight).to(x.dtype).view(-1, 1, 1, 1)  # (B, 1, 1, 1)
+        return p * self.aliased(x) + (1 - p) * self.antialiased(x)
+
+    def fixed(self, weight: torch.Tensor) -> nn.Module:
+        """This pair with the weight of one whole picture, for its tiles."""
+        return _FixedWeight(self, weight)
+
+
+class _FixedWeight(nn.Module):
+    def __init__(self, pair: RoutedPair, weight: torch.Tensor) -> None:
+        super().__init__()
+        self.pair, self.p = pair, weight
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.pair(x, self.p)
+
+
+def for_picture(net: nn.Module, x: torch.Tensor) -> nn.Module:
+    """The network to run on the tiles of picture `x` (B, 3, H, W): a RoutedPair (also inside a SelfEnsemble)
+    gets the whole picture's weight; any other network is returned as it is."""
+    if isinstance(net, SelfEnsemble):
+        inner = for_picture(net.net, x)
+        return net if inner is net.net else SelfEnsemble(inner)
+    if isinstance(net, RoutedPair):
+        return net.fixed(net.weight(x))
+    return net
 
 
 class Discriminator(nn.Module):

@@ -23,6 +23,7 @@ from torch import nn
 from gansuite_core import UserError
 
 from .data import to_tensor
+from .models import for_picture
 
 
 @torch.no_grad()
@@ -38,6 +39,7 @@ def upscale_rgb(net: nn.Module, img: np.ndarray, scale: int, tile: int = 192, ov
     device = torch.device(device)
     h, w = img.shape[:2]
     x = to_tensor(img).unsqueeze(0).to(device)  # (1, 3, H, W)
+    net = for_picture(net, x)  # a RoutedPair decides its blend once for the whole picture
     autocast = torch.autocast(device.type, dtype=half, enabled=half is not None)
     out = np.empty((h * scale, w * scale, 3), np.uint8)
     for y0 in range(0, h, tile):
