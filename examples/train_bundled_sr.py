@@ -1,14 +1,14 @@
 """Train the models bundled with the package (`gansuite upscale IMAGE... --model x2|x4|x4-mixed`).
 
-x2 and x4-mixed are the application's default run (SRResNet 8 x 64 with the bicubic skip, `mixed`
-degradations, batch 16 of 16x16 LR crops, Adam 5e-4 cosine-decayed, 3,000 L1 steps, no adversarial stage:
-the bundled models are meant to be faithful), so their cards' scores are the default run's.
+x2 and x4 are two specialists and a router each (models.RoutedPair; why: docs/experiments.md, stop 37): the
+default network trained for 10,000 bf16 L1 steps with `rgb_permute` on pictures shrunk by OpenCV INTER_AREA only
+(antialiased) and by OpenCV INTER_CUBIC only (aliased), and a small estimator of P(aliased) trained alone for 6,000
+steps on `mixed` crops. Their weights are stored in float16 (the three fit in the size of one float32 model).
+bf16 pays on CPUs with AMX (about 10 CPU-minutes a specialist there); elsewhere use a GPU or expect more.
 
-x4 is two specialists and a router (models.RoutedPair; why: docs/experiments.md, stop 37): the same network
-trained for 10,000 bf16 L1 steps with `rgb_permute` on pictures shrunk by OpenCV INTER_AREA only (antialiased)
-and by OpenCV INTER_CUBIC only (aliased), and a small estimator of P(aliased) trained alone for 6,000 steps on
-`mixed` crops. Its weights are stored in float16 (the three fit in the size of one float32 model). bf16 pays on
-CPUs with AMX (about 12 CPU-minutes a specialist there); elsewhere use a GPU or expect it to be slower.
+x4-mixed (and x2-mixed, not shipped) is the application's default run (SRResNet 8 x 64 with the bicubic skip,
+`mixed` degradations, batch 16 of 16x16 LR crops, Adam 5e-4 cosine-decayed, 3,000 L1 steps), so its card's scores
+are the default run's. No model has an adversarial stage: the bundled models are meant to be faithful.
 
 All train on the 13 scikit-image training photographs and are scored on the 4 held-out ones. The EMA
 generators' tensors go to plugins/gansuite_super_resolution/weights/sr-NAME.safetensors with a JSON card
@@ -18,7 +18,7 @@ generators' tensors go to plugins/gansuite_super_resolution/weights/sr-NAME.safe
     OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model x4 --part aliased   # one part at a time,
     OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model x4 --part antialiased  # e.g. side by side,
     OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model x4 --part estimator    # then --part export
-    OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model x2
+    OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model x2              # the same parts at x2
     OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model x4-mixed
 
 One thread per process; CPU time (not wall time) is recorded, so a shared machine does not change it. A part
@@ -46,6 +46,7 @@ from gansuite_super_resolution.data import EVAL_IMAGES, TRAIN_IMAGES
 from gansuite_super_resolution.evaluation import eval_images, evaluate, score
 from gansuite_super_resolution.models import DegradationEstimator, RoutedPair
 
+PAIRS = ("x2", "x4")  # two specialists and a router; the -mixed models are the default runs
 SPECIALISTS = {"antialiased": "opencv_area", "aliased": "opencv_cubic"}
 PAIR_STEPS, ESTIMATOR_STEPS, ESTIMATOR_WIDTH = 10_000, 6_000, 48
 
@@ -69,7 +70,7 @@ def timed(fn) -> tuple[Any, float, float]:
 
 
 def default_run(args: argparse.Namespace, scale: int) -> None:
-    """x2 / x4-mixed: the default training run, exported."""
+    """x2-mixed / x4-mixed: the default training run, exported."""
     run_dir = args.out / args.model
     _, cpu, wall = timed(lambda: train_app("super-resolution", run_dir, scale=scale, steps=args.steps, pretrain_steps=args.steps,
                                            seed=args.seed, sample_every=500, checkpoint_every=500, log_every=50))
@@ -86,17 +87,17 @@ def default_run(args: argparse.Namespace, scale: int) -> None:
 
 
 def pair_part(args: argparse.Namespace, part: str) -> dict[str, Any]:
-    """Train one part of x4 (a specialist or the estimator) unless its record exists; return the record."""
-    record = args.out / f"x4-{part}.json"
+    """Train one part of a pair (a specialist or the estimator) unless its record exists; return the record."""
+    record = args.out / f"{args.model}-{part}.json"
     if record.is_file():
         return json.loads(record.read_text())
     if part == "estimator":
-        (net, accuracy), cpu, wall = timed(lambda: train_estimator(args.estimator_steps, args.seed, ESTIMATOR_WIDTH))
-        torch.save(net.state_dict(), args.out / "x4-estimator.pt")  # our own file, read back below with weights_only
+        (net, accuracy), cpu, wall = timed(lambda: train_estimator(args.estimator_steps, args.seed, ESTIMATOR_WIDTH, scale=args.scale))
+        torch.save(net.state_dict(), args.out / f"{args.model}-estimator.pt")  # our own file, read back with weights_only
         out = {"steps": args.estimator_steps, "crop_accuracy_last_500": round(accuracy, 3)}
     else:
         _, cpu, wall = timed(lambda: train_app(
-            "super-resolution", args.out / f"x4-{part}", quiet=True, scale=4, steps=args.steps, pretrain_steps=args.steps,
+            "super-resolution", args.out / f"{args.model}-{part}", quiet=True, scale=args.scale, steps=args.steps, pretrain_steps=args.steps,
             seed=args.seed, degradation=SPECIALISTS[part], rgb_permute=True, precision="bf16", sample_every=0,
             checkpoint_every=1000, log_every=100))
         out = {"steps": args.steps, "degradation": SPECIALISTS[part]}
@@ -107,14 +108,14 @@ def pair_part(args: argparse.Namespace, part: str) -> dict[str, Any]:
 
 def export_pair(args: argparse.Namespace) -> None:
     parts = {p: pair_part(args, p) for p in (*SPECIALISTS, "estimator")}
-    runs = {p: load_run(args.out / f"x4-{p}", app="super-resolution") for p in SPECIALISTS}
+    runs = {p: load_run(args.out / f"{args.model}-{p}", app="super-resolution") for p in SPECIALISTS}
     estimator = DegradationEstimator(ESTIMATOR_WIDTH)
-    estimator.load_state_dict(torch.load(args.out / "x4-estimator.pt", weights_only=True))
+    estimator.load_state_dict(torch.load(args.out / f"{args.model}-estimator.pt", weights_only=True))
     pair = RoutedPair(runs["antialiased"].net("G"), runs["aliased"].net("G"), estimator.eval()).eval()
     # score what a user loads: the float16 tensors read back as float32
     pair.load_state_dict({k: v.half().float() if v.is_floating_point() else v for k, v in pair.state_dict().items()})
     cfg = runs["antialiased"].config.options
-    info = {"name": "x4", **common(f"OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model x4"
+    info = {"name": args.model, **common(f"OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model {args.model}"
                                     + (f" --steps {args.steps} --estimator-steps {args.estimator_steps}"
                                        if (args.steps, args.estimator_steps) != (PAIR_STEPS, ESTIMATOR_STEPS) else "")
                                     + (f" --seed {args.seed}" if args.seed else "")),
@@ -126,33 +127,34 @@ def export_pair(args: argparse.Namespace) -> None:
                         f"estimator: {args.estimator_steps} Adam steps of 16 `mixed` LR crops of 32 pixels",
             "train_cpu_minutes": round(sum(p["train_cpu_minutes"] for p in parts.values()), 2),
             "train_wall_minutes": round(sum(p["train_wall_minutes"] for p in parts.values()), 2),
-            "scores": scores(score(pair, eval_images("", 4), 4, torch.device("cpu")))}
-    written = save_bundled(pair, asdict(cfg), info, "x4", args.weights, dtype=torch.float16)
+            "scores": scores(score(pair, eval_images("", args.scale), args.scale, torch.device("cpu")))}
+    written = save_bundled(pair, asdict(cfg), info, args.model, args.weights, dtype=torch.float16)
     print(json.dumps({"wrote": [str(p) for p in written], "train_cpu_minutes": info["train_cpu_minutes"],
                       "gain_db": info["scores"]["psnr_y_gain_over_opencv_bicubic_db"]}))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", choices=("x2", "x4", "x4-mixed"))
-    ap.add_argument("--scale", type=int, choices=(2, 4), help="the cards' older spelling: 2 = --model x2, 4 = --model x4-mixed")
-    ap.add_argument("--part", choices=(*SPECIALISTS, "estimator", "export"), help="x4: train only this part, or export the trained parts")
-    ap.add_argument("--steps", type=int, help=f"L1 steps (default: x4 {PAIR_STEPS}, otherwise the application's pretrain_steps)")
-    ap.add_argument("--estimator-steps", type=int, default=ESTIMATOR_STEPS, help="x4: the estimator's steps")
+    ap.add_argument("--model", choices=(*PAIRS, "x2-mixed", "x4-mixed"))
+    ap.add_argument("--scale", type=int, choices=(2, 4), help="the cards' older spelling: --model x2-mixed or x4-mixed")
+    ap.add_argument("--part", choices=(*SPECIALISTS, "estimator", "export"), help="x2, x4: train only this part, or export the trained parts")
+    ap.add_argument("--steps", type=int, help=f"L1 steps (default: x2, x4 {PAIR_STEPS}, otherwise the application's pretrain_steps)")
+    ap.add_argument("--estimator-steps", type=int, default=ESTIMATOR_STEPS, help="x2, x4: the estimator's steps")
     ap.add_argument("--out", type=Path, default=Path("runs/bundled"), help="folder for the training runs")
     ap.add_argument("--weights", type=Path, default=WEIGHTS, help="where the .safetensors and .json go")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     if (args.model is None) == (args.scale is None):
         ap.error("give --model (or the older --scale)")
-    args.model = args.model or {2: "x2", 4: "x4-mixed"}[args.scale]
+    args.model = args.model or f"x{args.scale}-mixed"
+    args.scale = int(args.model[1])
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
-    if args.model != "x4":
+    if args.model not in PAIRS:
         if args.part:
-            ap.error("--part is for --model x4")
+            ap.error("--part is for the pairs, --model " + " or ".join(PAIRS))
         args.steps = args.steps or SRConfig().pretrain_steps
-        return default_run(args, 2 if args.model == "x2" else 4)
+        return default_run(args, args.scale)
     args.steps = args.steps or PAIR_STEPS
     if args.part in (*SPECIALISTS, "estimator"):
         print(json.dumps(pair_part(args, args.part)))

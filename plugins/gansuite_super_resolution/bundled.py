@@ -1,12 +1,11 @@
 """The models shipped inside the package (`gansuite upscale IMAGE... --model x2|x4|x4-mixed`): save, load
-and train the x4 router; and `--set init=...`, which starts a training run's generator from such weights.
+and train their routers; and `--set init=...`, which starts a training run's generator from such weights.
 
 Each is two files in weights/: sr-NAME.safetensors (the EMA generators' tensors) and sr-NAME.json
 (architecture, how it was trained, its measured scores). Loading reads tensors only: safetensors
 cannot execute code, unlike a pickled checkpoint. examples/train_bundled_sr.py makes them.
 
-    x2        the default run at x2 (one SRResNet, `mixed` degradations)
-    x4        two x4 specialists (OpenCV area, OpenCV cubic) and a router (models.RoutedPair), in float16
+    x2, x4    two specialists (OpenCV area, OpenCV cubic) and a router (models.RoutedPair), in float16
     x4-mixed  the default run at x4 (the bundled x4 until 2026-12-05; `init=x4-mixed` starts a GAN stage from it)
 """
 from __future__ import annotations
@@ -22,7 +21,7 @@ from torch import nn
 
 from gansuite_core import UserError, load_run
 
-from .data import ALIASED, TRAIN_IMAGES, CropSource, degrade_named, embedded_image, to_tensor
+from .data import TRAIN_IMAGES, CropSource, aliased, degrade_named, embedded_image, to_tensor
 from .models import DegradationEstimator, RoutedPair, build_generator
 
 WEIGHTS = Path(__file__).parent / "weights"
@@ -90,7 +89,7 @@ def initial_state(init: str, architecture: dict[str, Any], registry: Any = None)
         net, card = load_bundled(init)
         if isinstance(net, RoutedPair):
             raise UserError(f"init={init}: the bundled {init} is two specialists and a router, not one generator; "
-                            "start from x4-mixed (the default run), a run directory or a .safetensors file")
+                            "start from a run directory, a .safetensors file or (at x4) x4-mixed, the default run")
         have = {k: card["architecture"].get(k, True) for k in ARCHITECTURE}  # old cards: BatchNorm
         state = net.state_dict()
     elif Path(init).is_dir():
@@ -111,26 +110,26 @@ def initial_state(init: str, architecture: dict[str, Any], registry: Any = None)
 
 
 def train_estimator(steps: int, seed: int = 0, width: int = 48, patch: int = 32, batch: int = 16, lr: float = 2e-3,
-                    progress: bool = True) -> tuple[DegradationEstimator, float]:
-    """The x4 router's estimator and its accuracy per crop over the last 500 steps.
+                    progress: bool = True, scale: int = 4) -> tuple[DegradationEstimator, float]:
+    """A router's estimator (for pictures shrunk `scale` times) and its accuracy per crop over the last 500 steps.
 
-    Trained alone (the specialists are not needed) on `mixed` x4 LR crops of `patch` pixels from the 13 training
-    photographs, each crop labelled aliased when data.ALIASED shrank it; binary cross-entropy on the crop's mean
+    Trained alone (the specialists are not needed) on `mixed` LR crops of `patch` pixels from the 13 training
+    photographs, each crop labelled aliased when one of data.aliased(scale) shrank it; binary cross-entropy on the crop's mean
     logit, Adam. Deterministic for a seed on the CPU.
     """
     from tqdm import tqdm
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    src = CropSource([embedded_image(n) for n in TRAIN_IMAGES], patch * 4, 4, "mixed", rgb_permute=True)
+    src = CropSource([embedded_image(n) for n in TRAIN_IMAGES], patch * scale, scale, "mixed", rgb_permute=True)
     net = DegradationEstimator(width)
     opt = torch.optim.Adam(net.parameters(), lr)
     right: list[float] = []
     bar = tqdm(range(steps), desc="estimator", unit="step", disable=not progress, dynamic_ncols=True)
     for _ in bar:
-        crops = [degrade_named(src.crop_hr(int(rng.integers(len(src))), rng), 4, "mixed", rng) for _ in range(batch)]
+        crops = [degrade_named(src.crop_hr(int(rng.integers(len(src))), rng), scale, "mixed", rng) for _ in range(batch)]
         x = torch.stack([to_tensor(lr_img) for lr_img, _ in crops])  # (B, 3, patch, patch)
-        y = torch.tensor([float(name in ALIASED) for _, name in crops])  # (B,)
+        y = torch.tensor([float(name in aliased(scale)) for _, name in crops])  # (B,)
         logit = net(x).mean((1, 2, 3))  # (B,)
         loss = F.binary_cross_entropy_with_logits(logit, y)
         opt.zero_grad(set_to_none=True)

@@ -159,9 +159,15 @@ def jpeg(img: np.ndarray, quality: int) -> np.ndarray:
     return np.ascontiguousarray(cv2.imdecode(enc, cv2.IMREAD_COLOR)[..., ::-1])
 
 
-# The downscalers that do not widen their kernel when shrinking: their small pictures alias. The bundled x4's
-# router (models.RoutedPair) tells these from the others.
+# The downscalers that do not widen their kernel when shrinking: their small pictures alias. The bundled models'
+# routers (models.RoutedPair) tell these from the others.
 ALIASED = ("opencv_cubic", "opencv_linear", "opencv_nearest")
+
+
+def aliased(scale: int) -> tuple[str, ...]:
+    """The DOWNSCALERS whose pictures need the aliased specialist at `scale`. At x2 OpenCV's linear filter averages
+    exactly each 2x2 block, as area does (measured: identical pictures), so there it is an antialiased one."""
+    return ("opencv_cubic", "opencv_nearest") if scale == 2 else ALIASED
 
 
 def degrade(hr: np.ndarray, scale: int, kind: str, rng: np.random.Generator) -> np.ndarray:
