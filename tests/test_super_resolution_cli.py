@@ -135,6 +135,18 @@ def test_bundled_model_beats_bicubic_on_a_held_out_photo(tmp_path, capsys):
         sr = np.asarray(Image.open(tmp_path / "up" / f"{name}.png"))
         bic = baselines(DOWNSCALERS[name](hr, 4), 4)["bicubic"]
         assert psnr(sr, hr, 4, True) > psnr(bic, hr, 4, True) + gain, name
+    capsys.readouterr()  # told the tool, the pair skips its router: the aliased specialist on OpenCV-cubic input
+    assert gansuite("upscale", tmp_path / "opencv_cubic.png", "--model", "x4", "--out", tmp_path / "told", "--quiet",
+                    "--shrunk-by", "aliased", "--compare") == 0
+    assert "router" not in capsys.readouterr().out
+    told = np.asarray(Image.open(tmp_path / "told" / "opencv_cubic.png"))
+    assert psnr(told, hr, 4, True) > psnr(sr, hr, 4, True) + 0.3  # measured +0.72 dB over bicubic against the router's +0.26
+    gansuite("upscale", tmp_path / "opencv_cubic.png", "--model", "x4", "--out", tmp_path / "auto", "--quiet", "--compare")
+    assert "router: P(aliased) 0.5" in capsys.readouterr().out  # 0.54 on this crop
+    assert "--shrunk-by sideways: expected one of auto, antialiased, aliased" in fails(
+        capsys, "upscale", tmp_path / "opencv_cubic.png", "--model", "x4", "--out", tmp_path / "o", "--shrunk-by", "sideways")
+    assert "only for a model with two specialists" in fails(
+        capsys, "upscale", tmp_path / "opencv_cubic.png", "--model", "x4-mixed", "--out", tmp_path / "o", "--shrunk-by", "aliased")
     pair, _ = load_bundled("x4")
     for _, photo in eval_images("", 4):
         p = {k: float(pair.weight(to_tensor(DOWNSCALERS[k](photo, 4))[None])) for k in ("matlab_bicubic", "opencv_area", "opencv_cubic")}

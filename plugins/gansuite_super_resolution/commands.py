@@ -4,8 +4,10 @@
     gansuite upscale runs/sr4 photo.jpg --out up/               # your own run
 
 Each output PNG keeps its input's file name (with a .png suffix). `--compare` also writes
-NAME-compare.png: bicubic | model, and the ground truth when `--reference` gives it. A file that
-cannot be read or upscaled is named and skipped; the exit code is 2 at the end if any was.
+NAME-compare.png: bicubic | model, and the ground truth when `--reference` gives it (and, for a bundled
+pair, prints its router's P(aliased)). `--shrunk-by aliased|antialiased` tells a pair how the pictures
+were made instead of letting its router guess. A file that cannot be read or upscaled is named and
+skipped; the exit code is 2 at the end if any was.
 """
 from __future__ import annotations
 
@@ -20,11 +22,12 @@ from gansuite_core.metrics.image import psnr
 from gansuite_core.pictures import save_png, side_by_side
 
 from .bundled import BUNDLED, load_bundled
-from .data import IMAGE_SUFFIXES
-from .models import SelfEnsemble
-from .upscale import bicubic, flatten_for_display, read_picture, save_picture, upscale_any
+from .data import IMAGE_SUFFIXES, to_tensor
+from .models import RoutedPair, SelfEnsemble
+from .upscale import bicubic, colour_of, flatten_for_display, read_picture, save_picture, upscale_any
 
 PRECISIONS = {"fp32": None, "fp16": torch.float16, "bf16": torch.bfloat16}
+SHRUNK_BY = {"auto": None, "antialiased": 0.0, "aliased": 1.0}  # --shrunk-by: the pair's fixed P(aliased), or None: its router
 
 
 def expand_inputs(inputs: tuple[Path, ...]) -> list[Path]:
@@ -105,9 +108,13 @@ def compare_pictures(img, sr, scale: int, ref_path: Path | None, out: Path, stem
 @click.option("--precision", default="fp32", show_default=True, help="fp32 | fp16 | bf16 (half precision on a GPU; the CPU runs fp32).")
 @click.option("--ensemble", is_flag=True, help="Average the model over the 8 flips and turns of each picture (EDSR+): "
               "+0.03 to +0.2 dB PSNR-Y at x4 in docs/benchmarks.md (but -0.03 / -0.21 dB at x4 / x2 on OpenCV pyrDown pictures), 8 times slower.")
+@click.option("--shrunk-by", default="auto", show_default=True,
+              help="With --model x2|x4 (two specialists): how the small pictures were made, if you know: antialiased (PIL, "
+                   "MATLAB, OpenCV INTER_AREA, most photo tools), aliased (OpenCV INTER_CUBIC/LINEAR/NEAREST), or auto "
+                   "(the model's router guesses per picture).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def upscale_command(inputs: tuple[Path, ...], model: str | None, out: Path, compare: bool, reference: Path | None,
-                    tile: int, overlap: int, device: str, precision: str, ensemble: bool, quiet: bool) -> None:
+                    tile: int, overlap: int, device: str, precision: str, ensemble: bool, shrunk_by: str, quiet: bool) -> None:
     """Upscale pictures of any size and mode: [RUN] INPUT... (files or folders), or INPUT... --model x2|x4|x4-mixed."""
     from tqdm import tqdm
 
@@ -122,7 +129,14 @@ def upscale_command(inputs: tuple[Path, ...], model: str | None, out: Path, comp
     if half is not None and dev.type == "cpu":
         print(f"gansuite: upscale: --precision {precision} is for GPUs; running in fp32 on the CPU", file=sys.stderr)
         half = None
+    if shrunk_by not in SHRUNK_BY:
+        raise UserError(f"--shrunk-by {shrunk_by}: expected one of {', '.join(SHRUNK_BY)}")
     net, scale, files = choose_model(inputs, model, dev)
+    pair = net if isinstance(net, RoutedPair) else None
+    if SHRUNK_BY[shrunk_by] is not None:
+        if pair is None:
+            raise UserError(f"--shrunk-by {shrunk_by}: only for a model with two specialists (--model x2 or x4)")
+        net = pair.fixed(torch.tensor([SHRUNK_BY[shrunk_by]], device=dev))
     if ensemble:
         net = SelfEnsemble(net)
     try:
@@ -142,6 +156,8 @@ def upscale_command(inputs: tuple[Path, ...], model: str | None, out: Path, comp
             continue
         click.echo(str(save_picture(sr, out / f"{path.stem}.png")))
         if compare:
+            if pair is not None and SHRUNK_BY[shrunk_by] is None:  # what the router made of this picture
+                click.echo(f"  router: P(aliased) {float(pair.weight(to_tensor(colour_of(img))[None].to(dev))):.2f}")
             click.echo(str(compare_pictures(img, sr, scale, find_reference(reference, path, len(files) > 1), out, path.stem)))
     if failed:
         raise UserError(f"upscale: {len(failed)} of {len(files)} file(s) skipped: {', '.join(str(p) for p in failed[:3])}"

@@ -59,14 +59,20 @@ def to_uint8(t: torch.Tensor) -> np.ndarray:
     return t.clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).cpu().numpy()
 
 
+def colour_of(img: np.ndarray) -> np.ndarray:
+    """(H, W), (H, W, 1|2|3|4) uint8 -> the (H, W, 3) picture the network sees: grey repeated, alpha dropped."""
+    if img.ndim == 2:
+        img = img[..., None]
+    return np.ascontiguousarray(img[..., :3] if img.shape[2] >= 3 else np.repeat(img[..., :1], 3, 2))
+
+
 def upscale_any(net: nn.Module, img: np.ndarray, scale: int, tile: int = 192, overlap: int = 32,
                 device: torch.device | str = "cpu", half: torch.dtype | None = None) -> np.ndarray:
     """(H, W), (H, W, 1|2|3|4) uint8 -> the same mode at s times the size."""
     if img.ndim == 2:
         img = img[..., None]
     c = img.shape[2]
-    colour = img[..., :3] if c >= 3 else np.repeat(img[..., :1], 3, 2)
-    sr = upscale_rgb(net, np.ascontiguousarray(colour), scale, tile, overlap, device, half)
+    sr = upscale_rgb(net, colour_of(img), scale, tile, overlap, device, half)
     if c < 3:  # grayscale (with or without alpha): the mean of the three outputs
         sr = np.round(sr.astype(np.float32).mean(2, keepdims=True)).astype(np.uint8)
     if c in (2, 4):
