@@ -22,7 +22,8 @@ generators' tensors go to plugins/gansuite_super_resolution/weights/sr-NAME.safe
     OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model x4-mixed
 
 One thread per process; CPU time (not wall time) is recorded, so a shared machine does not change it. A part
-whose record (OUT/NAME-PART.json) exists is not trained again. `--steps` trains shorter models (for a check;
+whose record (OUT/NAME-PART.json) exists is not trained again; a specialist killed midway continues from its last
+checkpoint (every 1,000 steps). `--steps` trains shorter models (for a check;
 the card says so).
 """
 from __future__ import annotations
@@ -96,11 +97,17 @@ def pair_part(args: argparse.Namespace, part: str) -> dict[str, Any]:
         torch.save(net.state_dict(), args.out / f"{args.model}-estimator.pt")  # our own file, read back with weights_only
         out = {"steps": args.estimator_steps, "crop_accuracy_last_500": round(accuracy, 3)}
     else:
-        _, cpu, wall = timed(lambda: train_app(
-            "super-resolution", args.out / f"{args.model}-{part}", quiet=True, scale=args.scale, steps=args.steps, pretrain_steps=args.steps,
-            seed=args.seed, degradation=SPECIALISTS[part], rgb_permute=True, precision="bf16", sample_every=0,
-            checkpoint_every=1000, log_every=100))
+        run_dir = args.out / f"{args.model}-{part}"
         out = {"steps": args.steps, "degradation": SPECIALISTS[part]}
+        if (run_dir / "checkpoints").is_dir() and any((run_dir / "checkpoints").iterdir()):
+            # a killed part continues from its last checkpoint; the CPU minutes are then this process's only
+            _, cpu, wall = timed(lambda: train_app("super-resolution", run_dir, quiet=True, resume=True, steps=args.steps))
+            out["resumed"] = "CPU minutes after the resume only"
+        else:
+            _, cpu, wall = timed(lambda: train_app(
+                "super-resolution", run_dir, quiet=True, scale=args.scale, steps=args.steps, pretrain_steps=args.steps,
+                seed=args.seed, degradation=SPECIALISTS[part], rgb_permute=True, precision="bf16", sample_every=0,
+                checkpoint_every=1000, log_every=100))
     out.update(train_cpu_minutes=round(cpu, 2), train_wall_minutes=round(wall, 2))
     record.write_text(json.dumps(out, indent=2) + "\n")
     return out
