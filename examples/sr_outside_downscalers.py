@@ -141,7 +141,7 @@ def main() -> None:
                      f"{m['model']['psnr'] - m['bicubic']['psnr']:+.2f} | {m['bicubic']['ssim']:.4f} / {m['model']['ssim']:.4f} |")
     (args.out / f"{model}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
-    print(f"wrote {args.out / f'x{s}.md'}")
+    print(f"wrote {args.out / f'{model}.md'}")
 
 
 if __name__ == "__main__":
