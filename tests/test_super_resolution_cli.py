@@ -103,6 +103,7 @@ def test_bundled_weights_fit_in_ten_megabytes():
 
 @pytest.mark.parametrize("model,scale", [("x2", 2), ("x4", 4), ("x4-mixed", 4)])
 def test_bundled_models_upscale_without_a_run_and_skip_bad_files(model, scale, tmp_path, capsys):
+    assert paths(model)[0].stat().st_size < 5 * 2**20  # each file; all of them together: the test above
     folder = tmp_path / "pics"
     folder.mkdir()
     Image.fromarray(np.random.default_rng(3).integers(0, 256, (11, 9, 3)).astype(np.uint8)).save(folder / "a.png")
