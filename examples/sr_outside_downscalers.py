@@ -2,8 +2,8 @@
 
 `gansuite evaluate` shrinks its held-out photos with the very resizing functions `degradation=mixed`
 trains on (on other photos): it measures robustness to trained degradations. A user's small pictures
-come from elsewhere. This script makes them with six ways the plugin does not implement, none of
-them in training, on the same four held-out photos:
+come from elsewhere. This script makes them with eight ways the plugin does not implement, none of
+them in training, on the same four held-out photos; the last two do not antialias:
 
     skimage rescale        skimage.transform.rescale(anti_aliasing=True): Gaussian prefilter, bilinear
     torchvision Resize     torch's bicubic with antialias=True (what torchvision.transforms.Resize does)
@@ -11,6 +11,11 @@ them in training, on the same four held-out photos:
     OpenCV pyrDown x2      Gaussian pyramid, one halving per factor of two (classic CV pipelines)
     web export             PIL Lanczos, then an unsharp mask, then PIL's own JPEG at quality 85
     phone-like             Gaussian blur (sigma 0.8), PIL bicubic, sensor-like noise (sigma 2), PIL JPEG 90
+    OpenCV Lanczos4        cv2.resize(INTER_LANCZOS4): an 8x8 Lanczos window, not widened when shrinking
+    PIL nearest            Image.resize(..., NEAREST): one pixel of each block, at another phase than OpenCV's
+
+(torch.nn.functional.interpolate(mode="bicubic") with its default antialias=False gives OpenCV INTER_CUBIC's
+pictures to the grey level, so it is not listed: its numbers are the OpenCV cubic column of `gansuite evaluate`.)
 
 A different tool is not always a different degradation: the script also prints how far each small
 picture is from the nearest resizer the plugin trains on (mean absolute difference, grey levels);
@@ -59,7 +64,7 @@ def pil_jpeg(img: Image.Image, quality: int) -> Image.Image:
 
 
 def shrinkers(scale: int, seed: int = 0) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
-    """The six outside ways of making the small picture: uint8 (H, W, 3) -> (H // scale, W // scale, 3)."""
+    """The eight outside ways of making the small picture: uint8 (H, W, 3) -> (H // scale, W // scale, 3)."""
     rng = np.random.default_rng(seed)
 
     def size(hr: np.ndarray) -> tuple[int, int]:
@@ -92,8 +97,15 @@ def shrinkers(scale: int, seed: int = 0) -> dict[str, Callable[[np.ndarray], np.
         x = np.clip(x + rng.normal(0, 2.0, x.shape), 0, 255).round().astype(np.uint8)
         return np.asarray(pil_jpeg(Image.fromarray(x), 90))
 
+    def lanczos4(hr):
+        return cv2.resize(hr, size(hr), interpolation=cv2.INTER_LANCZOS4)
+
+    def pil_nearest(hr):
+        return np.asarray(Image.fromarray(hr).resize(size(hr), Image.NEAREST))
+
     return {"skimage rescale": sk, "torchvision Resize": tv, "PIL bilinear": pil_bilinear,
-            "OpenCV pyrDown": pyr, "web export (JPEG 85)": web, "phone-like (JPEG 90)": phone}
+            "OpenCV pyrDown": pyr, "web export (JPEG 85)": web, "phone-like (JPEG 90)": phone,
+            "OpenCV Lanczos4": lanczos4, "PIL nearest": pil_nearest}
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""examples/sr_outside_downscalers.py: its six resizers are really outside the plugin's trained ones."""
+"""examples/sr_outside_downscalers.py: its eight resizers are really outside the plugin's trained ones."""
 from __future__ import annotations
 
 import importlib.util
@@ -30,5 +30,7 @@ def test_outside_resizers_give_the_plugins_size_but_not_its_pictures(script, sca
         nearest = min(np.abs(lr.astype(np.int16) - t).mean() for t in trained)  # grey levels
         if name == "torchvision Resize":  # another implementation of MATLAB's kernel: the page says so
             assert nearest < 0.25
+        elif name == "OpenCV Lanczos4":  # an aliased kernel is nearly OpenCV cubic's (0.47 grey levels at both scales)
+            assert nearest > 0.3
         elif name != "skimage rescale":  # close to MATLAB's at x2 (0.5 grey levels), further at x4
             assert nearest > 0.75, name
