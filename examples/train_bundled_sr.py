@@ -3,7 +3,8 @@
 x2 and x4 are two specialists and a router each (models.RoutedPair; why: docs/experiments.md, stop 37): the
 default network trained for 10,000 bf16 L1 steps with `rgb_permute` on pictures shrunk by OpenCV INTER_AREA only
 (antialiased) and by OpenCV INTER_CUBIC only (aliased), and a small estimator of P(aliased) trained alone for 6,000
-steps on `mixed` crops. Their weights are stored in float16 (the three fit in the size of one float32 model).
+steps on crops shrunk by the seven resizers (`kernels`, x2 since 2026-12-05) or as `mixed` (x4). Their weights are
+stored in float16 (the three fit in the size of one float32 model).
 bf16 pays on CPUs with AMX (about 10 CPU-minutes a specialist there); elsewhere use a GPU or expect more.
 
 x4-mixed (and x2-mixed, not shipped) is the application's default run (SRResNet 8 x 64 with the bicubic skip,
@@ -50,6 +51,9 @@ from gansuite_super_resolution.models import DegradationEstimator, RoutedPair
 PAIRS = ("x2", "x4")  # two specialists and a router; the -mixed models are the default runs
 SPECIALISTS = {"antialiased": "opencv_area", "aliased": "opencv_cubic"}
 PAIR_STEPS, ESTIMATOR_STEPS, ESTIMATOR_WIDTH = 10_000, 6_000, 48
+# The estimator's crops: at x2 the seven resizers alone (`mixed` estimators ranked held-out pictures worse on
+# 2 seeds of 2, one learnt only the base rate); at x4 the two tie over 3 seeds each (docs/experiments.md, stop 39)
+ESTIMATOR_DATA = {"x2": "kernels", "x4": "mixed"}
 
 
 def scores(report: dict[str, Any]) -> dict[str, Any]:
@@ -93,9 +97,10 @@ def pair_part(args: argparse.Namespace, part: str) -> dict[str, Any]:
     if record.is_file():
         return json.loads(record.read_text())
     if part == "estimator":
-        (net, accuracy), cpu, wall = timed(lambda: train_estimator(args.estimator_steps, args.seed, ESTIMATOR_WIDTH, scale=args.scale))
+        (net, accuracy), cpu, wall = timed(lambda: train_estimator(args.estimator_steps, args.seed, ESTIMATOR_WIDTH, scale=args.scale,
+                                                                    degradation=ESTIMATOR_DATA[args.model]))
         torch.save(net.state_dict(), args.out / f"{args.model}-estimator.pt")  # our own file, read back with weights_only
-        out = {"steps": args.estimator_steps, "crop_accuracy_last_500": round(accuracy, 3)}
+        out = {"steps": args.estimator_steps, "degradation": ESTIMATOR_DATA[args.model], "crop_accuracy_last_500": round(accuracy, 3)}
     else:
         run_dir = args.out / f"{args.model}-{part}"
         out = {"steps": args.steps, "degradation": SPECIALISTS[part]}
@@ -131,7 +136,7 @@ def export_pair(args: argparse.Namespace) -> None:
                             for p in SPECIALISTS},
             "parts": parts, "steps": args.steps, "seed": args.seed,
             "schedule": f"each specialist: L1, cosine learning rate over {args.steps} bf16 steps, rgb_permute; "
-                        f"estimator: {args.estimator_steps} Adam steps of 16 `mixed` LR crops of 32 pixels",
+                        f"estimator: {args.estimator_steps} Adam steps of 16 `{ESTIMATOR_DATA[args.model]}` LR crops of 32 pixels",
             "train_cpu_minutes": round(sum(p["train_cpu_minutes"] for p in parts.values()), 2),
             "train_wall_minutes": round(sum(p["train_wall_minutes"] for p in parts.values()), 2),
             "scores": scores(score(pair, eval_images("", args.scale), args.scale, torch.device("cpu")))}

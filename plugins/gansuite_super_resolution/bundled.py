@@ -110,24 +110,26 @@ def initial_state(init: str, architecture: dict[str, Any], registry: Any = None)
 
 
 def train_estimator(steps: int, seed: int = 0, width: int = 48, patch: int = 32, batch: int = 16, lr: float = 2e-3,
-                    progress: bool = True, scale: int = 4) -> tuple[DegradationEstimator, float]:
+                    progress: bool = True, scale: int = 4, degradation: str = "mixed") -> tuple[DegradationEstimator, float]:
     """A router's estimator (for pictures shrunk `scale` times) and its accuracy per crop over the last 500 steps.
 
-    Trained alone (the specialists are not needed) on `mixed` LR crops of `patch` pixels from the 13 training
-    photographs, each crop labelled aliased when one of data.aliased(scale) shrank it; binary cross-entropy on the crop's mean
-    logit, Adam. Deterministic for a seed on the CPU.
+    Trained alone (the specialists are not needed) on LR crops of `patch` pixels from the 13 training photographs,
+    shrunk as `degradation` says (a config.degradation value), each crop labelled aliased when one of
+    data.aliased(scale) shrank it; binary cross-entropy on the crop's mean logit, Adam. Deterministic for a seed on
+    the CPU. The bundled x4's estimator saw `mixed` crops, the x2's `kernels` (the seven resizers alone): at x2 the
+    `mixed` ones ranked held-out pictures worse on every seed tried (docs/experiments.md, stop 39).
     """
     from tqdm import tqdm
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    src = CropSource([embedded_image(n) for n in TRAIN_IMAGES], patch * scale, scale, "mixed", rgb_permute=True)
+    src = CropSource([embedded_image(n) for n in TRAIN_IMAGES], patch * scale, scale, degradation, rgb_permute=True)
     net = DegradationEstimator(width)
     opt = torch.optim.Adam(net.parameters(), lr)
     right: list[float] = []
     bar = tqdm(range(steps), desc="estimator", unit="step", disable=not progress, dynamic_ncols=True)
     for _ in bar:
-        crops = [degrade_named(src.crop_hr(int(rng.integers(len(src))), rng), scale, "mixed", rng) for _ in range(batch)]
+        crops = [degrade_named(src.crop_hr(int(rng.integers(len(src))), rng), scale, degradation, rng) for _ in range(batch)]
         x = torch.stack([to_tensor(lr_img) for lr_img, _ in crops])  # (B, 3, patch, patch)
         y = torch.tensor([float(name in aliased(scale)) for _, name in crops])  # (B,)
         logit = net(x).mean((1, 2, 3))  # (B,)
