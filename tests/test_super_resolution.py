@@ -303,6 +303,8 @@ def test_degrade_names_its_downscaler_and_the_estimator_trains_deterministically
     one, acc = train_estimator(3, seed=2, width=4, patch=12, batch=2, progress=False)
     two, _ = train_estimator(3, seed=2, width=4, patch=12, batch=2, progress=False)
     assert 0 <= acc <= 1 and all(torch.equal(v, two.state_dict()[k]) for k, v in one.state_dict().items())
+    kernels, _ = train_estimator(3, seed=2, width=4, patch=12, batch=2, progress=False, degradation="kernels")
+    assert not all(torch.equal(v, kernels.state_dict()[k]) for k, v in one.state_dict().items())  # other crops (the x2's)
 
 
 def test_vgg_weights_from_a_local_file(tmp_path):
