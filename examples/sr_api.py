@@ -2,11 +2,11 @@
 
     .venv/bin/python examples/sr_api.py            # about a minute of CPU: the fast model, L1 then GAN
     .venv/bin/python examples/sr_api.py --full     # the defaults (SRResNet, 3,000 L1 + 300 GAN steps)
+    .venv/bin/python examples/sr_api.py --gan      # only the GAN stage, from the bundled x4-mixed (~4 CPU minutes)
 
 The one-minute run only shows the calls: 300 L1 and 100 GAN steps of the fast model are too few to beat
 bicubic (measured 2026-12-05: -0.14 to +0.01 dB over the five conditions). The defaults' L1 stage gains
 +0.39 to +0.59 dB (docs/benchmarks.md); the bundled x4 of step 1 is better still.
-    .venv/bin/python examples/sr_api.py --gan      # only the GAN stage, from the bundled x4-mixed (~4 CPU minutes)
 """
 from __future__ import annotations
 
