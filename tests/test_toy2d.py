@@ -163,6 +163,13 @@ def test_mistakes_are_one_line(toy2d, tmp_path, capsys, monkeypatch, args, expec
     assert expected in fails(capsys, *args)
 
 
+def test_score_refuses_what_is_not_a_npy_array(toy2d, tmp_path, capsys):
+    (tmp_path / "pts.txt").write_text("1,2\n3,4\n")
+    np.savez(tmp_path / "pts.npz", a=np.zeros((3, 2)))
+    for name in ("pts.txt", "pts.npz"):  # numpy's own errors: a hint to unpickle, or an NpzFile with no shape
+        assert f"{name}: not a .npy file" in fails(capsys, "toy2d-score", tmp_path / name)
+
+
 def test_learned_prior_trains_and_resumes_exactly(toy2d, tmp_path):
     """Resumed mid-way through the doubled D phase and the tail (code noise and the lr-following EMA at work)."""
     from gansuite_core import load_run, train_app

@@ -19,7 +19,14 @@ from .evaluation import mode_report
 def toy2d_score(points: Path, data: str) -> None:
     """Score an (N, 2) .npy file of points with the PacGAN protocol (e.g. another model's samples)."""
     try:
-        pts = np.load(points)
+        with open(points, "rb") as f:
+            magic = f.read(6)
+    except OSError as e:
+        raise UserError(f"{points}: cannot read it ({e.strerror or e})") from None
+    if magic != b"\x93NUMPY":  # not numpy's own message, which suggests loading pickles
+        raise UserError(f"{points}: not a .npy file (expected an (N, 2) array written by numpy.save)")
+    try:
+        pts = np.load(points, allow_pickle=False)
     except (OSError, ValueError) as e:
         raise UserError(f"{points}: cannot read it as a .npy array ({e})") from None
     if pts.ndim != 2 or pts.shape[1] != 2:
