@@ -129,7 +129,7 @@ def test_bundled_model_beats_bicubic_on_a_held_out_photo(tmp_path, capsys):
     from gansuite_super_resolution.evaluation import baselines, eval_images
 
     hr = embedded_image("chelsea")[40:232, 120:376]  # held out: never trained on
-    floor = {"matlab_bicubic": 0.3, "opencv_area": 0.3, "opencv_cubic": 0.1}  # measured +0.52, +0.57, +0.26 dB (x4-mixed: +0.55, +0.43, +0.21)
+    floor = {"matlab_bicubic": 0.3, "opencv_area": 0.3, "opencv_cubic": 0.3}  # measured +0.52, +0.57, +0.62 dB (x4-mixed: +0.55, +0.43, +0.21)
     for name, gain in floor.items():
         Image.fromarray(DOWNSCALERS[name](hr, 4)).save(tmp_path / f"{name}.png")
         assert gansuite("upscale", tmp_path / f"{name}.png", "--model", "x4", "--out", tmp_path / "up", "--quiet") == 0
@@ -141,9 +141,9 @@ def test_bundled_model_beats_bicubic_on_a_held_out_photo(tmp_path, capsys):
                     "--shrunk-by", "aliased", "--compare") == 0
     assert "router" not in capsys.readouterr().out
     told = np.asarray(Image.open(tmp_path / "told" / "opencv_cubic.png"))
-    assert psnr(told, hr, 4, True) > psnr(sr, hr, 4, True) + 0.3  # measured +0.72 dB over bicubic against the router's +0.26
+    assert psnr(told, hr, 4, True) > psnr(sr, hr, 4, True) + 0.05  # measured +0.72 dB over bicubic against the router's +0.62
     gansuite("upscale", tmp_path / "opencv_cubic.png", "--model", "x4", "--out", tmp_path / "auto", "--quiet", "--compare")
-    assert "router: P(aliased) 0.5" in capsys.readouterr().out  # 0.54 on this crop
+    assert "router: P(aliased) 0.8" in capsys.readouterr().out  # 0.83 on this crop
     assert "--shrunk-by sideways: expected one of auto, antialiased, aliased" in fails(
         capsys, "upscale", tmp_path / "opencv_cubic.png", "--model", "x4", "--out", tmp_path / "o", "--shrunk-by", "sideways")
     assert "only for a model with two specialists" in fails(
@@ -151,7 +151,7 @@ def test_bundled_model_beats_bicubic_on_a_held_out_photo(tmp_path, capsys):
     pair, _ = load_bundled("x4")
     for _, photo in eval_images("", 4):
         p = {k: float(pair.weight(to_tensor(DOWNSCALERS[k](photo, 4))[None])) for k in ("matlab_bicubic", "opencv_area", "opencv_cubic")}
-        assert p["opencv_cubic"] > max(p["matlab_bicubic"], p["opencv_area"]) + 0.15, p  # measured margins 0.19 to 0.63
+        assert p["opencv_cubic"] > max(p["matlab_bicubic"], p["opencv_area"]) + 0.15, p  # measured margins 0.27 to 0.88
 
 
 def test_user_mistakes_are_one_line_errors(run, tmp_path, capsys):
