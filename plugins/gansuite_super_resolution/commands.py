@@ -107,7 +107,8 @@ def compare_pictures(img, sr, scale: int, ref_path: Path | None, out: Path, stem
 @click.option("--device", default="auto", help="auto | cpu | cuda | cuda:N | mps.")
 @click.option("--precision", default="fp32", show_default=True, help="fp32 | fp16 | bf16 (half precision on a GPU; the CPU runs fp32).")
 @click.option("--ensemble", is_flag=True, help="Average the model over the 8 flips and turns of each picture (EDSR+): "
-              "+0.03 to +0.2 dB PSNR-Y at x4 in docs/benchmarks.md (but -0.03 / -0.21 dB at x4 / x2 on OpenCV pyrDown pictures), 8 times slower.")
+              "+0.02 to +0.05 dB PSNR-Y for the bundled x2 and x4, +0.03 to +0.2 for x4-mixed (which loses 0.03 on OpenCV pyrDown "
+              "pictures) in docs/benchmarks.md; 8 times slower.")
 @click.option("--shrunk-by", default="auto", show_default=True,
               help="With --model x2|x4 (two specialists): how the small pictures were made, if you know: antialiased (PIL, "
                    "MATLAB, OpenCV INTER_AREA, most photo tools), aliased (OpenCV INTER_CUBIC/LINEAR/NEAREST), or auto "
@@ -137,8 +138,15 @@ def upscale_command(inputs: tuple[Path, ...], model: str | None, out: Path, comp
         if pair is None:
             raise UserError(f"--shrunk-by {shrunk_by}: only for a model with two specialists (--model x2 or x4)")
         net = pair.fixed(torch.tensor([SHRUNK_BY[shrunk_by]], device=dev))
-    if ensemble:
-        net = SelfEnsemble(net)
+
+    def picture_net(img) -> tuple[torch.nn.Module, torch.Tensor | None]:  # a pair left to its router: P once per picture
+        if pair is None or SHRUNK_BY[shrunk_by] is not None:
+            return (SelfEnsemble(net) if ensemble else net), None
+        with torch.no_grad():
+            weight = pair.weight(to_tensor(colour_of(img))[None].to(dev))  # (1,): what upscale_rgb would compute
+        fixed = pair.fixed(weight)
+        return (SelfEnsemble(fixed) if ensemble else fixed), weight
+
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -147,7 +155,8 @@ def upscale_command(inputs: tuple[Path, ...], model: str | None, out: Path, comp
     for path in tqdm(files, unit="picture", disable=quiet or len(files) < 2, file=sys.stderr, dynamic_ncols=True):
         try:
             img = read_picture(path)
-            sr = upscale_any(net, img, scale, tile, overlap, dev, half)
+            used, weight = picture_net(img)
+            sr = upscale_any(used, img, scale, tile, overlap, dev, half)
         except UserError as e:  # a bad file is named and skipped; the others go on
             if len(files) == 1:
                 raise
@@ -156,8 +165,8 @@ def upscale_command(inputs: tuple[Path, ...], model: str | None, out: Path, comp
             continue
         click.echo(str(save_picture(sr, out / f"{path.stem}.png")))
         if compare:
-            if pair is not None and SHRUNK_BY[shrunk_by] is None:  # what the router made of this picture
-                click.echo(f"  router: P(aliased) {float(pair.weight(to_tensor(colour_of(img))[None].to(dev))):.2f}")
+            if weight is not None:  # what the router made of this picture
+                click.echo(f"  router: P(aliased) {float(weight):.2f}")
             click.echo(str(compare_pictures(img, sr, scale, find_reference(reference, path, len(files) > 1), out, path.stem)))
     if failed:
         raise UserError(f"upscale: {len(failed)} of {len(files)} file(s) skipped: {', '.join(str(p) for p in failed[:3])}"
