@@ -90,7 +90,7 @@ def _train_command(reg: Registry, app_name: str) -> click.Command:
     @click.option("--sample-every", type=int, help="Steps between sample pictures.")
     @click.option("--seed", type=int, help="Random seed.")
     @click.option("--device", help="auto | cpu | cuda | cuda:N | mps.")
-    @click.option("--precision", help="fp32 | bf16 | fp16.")
+    @click.option("--precision", help="fp32 | bf16 | fp16 | auto.")
     @click.option("--resume", is_flag=True, help="Continue the run in --out from its latest checkpoint.")
     @click.option("--config", "config_file", type=click.Path(path_type=Path), help="A TOML file (app, [core], [app_options]).")
     @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override one option (repeatable).")

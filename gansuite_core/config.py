@@ -30,7 +30,7 @@ class CoreConfig:
     steps: int = 1000  # training steps; one step runs every phase that is due once
     seed: int = 0  # seeds torch, numpy and Python; the same seed and config give the same run on the same CPU model (other CPUs run other float kernels)
     device: str = "auto"  # auto | cpu | cuda | cuda:N | mps; auto picks CUDA, then MPS, then CPU
-    precision: Literal["fp32", "bf16", "fp16"] = "fp32"  # autocast dtype; fp16 adds a GradScaler per optimizer
+    precision: Literal["fp32", "bf16", "fp16", "auto"] = "fp32"  # autocast dtype; fp16 adds a GradScaler per optimizer; auto: bf16 on GPUs and CPUs that compute it natively, fp16 on older GPUs and MPS, else fp32
     channels_last: bool = False  # store 4-D networks and batches channels-last (faster convolutions on some hardware)
     compile: bool = False  # wrap every network in torch.compile
     workers: int = 0  # data-loading worker processes (0 loads in the training process)

@@ -31,7 +31,7 @@ from torch import nn
 from . import checkpoint as ckpt
 from .app import Application, Context, Game, Phase, check_game, move_to_device
 from .config import RunConfig
-from .devices import Dist, Precision, barrier, from_environment, init_process_group, resolve_device
+from .devices import Dist, Precision, barrier, from_environment, init_process_group, resolve_device, resolve_precision
 from .errors import UserError
 from .files import write_atomic
 from .plugins import call_hook
@@ -71,7 +71,8 @@ class Trainer:
         self.quiet, self.registry = quiet, registry
         self.dist: Dist = from_environment()
         self.device, said = resolve_device(self.cfg.device, self.dist.local_rank)
-        self.precision = Precision(self.cfg.precision, self.device)
+        precision, picked = resolve_precision(self.cfg.precision, self.device)
+        self.precision = Precision(precision, self.device)
         init_process_group(self.dist, self.device)
 
         seed_everything(self.cfg.seed)  # identical initial weights on every rank
@@ -84,7 +85,7 @@ class Trainer:
         check_game(self.game, self.nets)
         # Said once the application has built its networks and game: a mistake in its data is then
         # the only line on stderr.
-        self.say(said + (f", {self.dist.world} processes" if self.dist.enabled else ""))
+        self.say(said + (f", {self.dist.world} processes" if self.dist.enabled else "") + (f"; {picked}" if picked else ""))
         if (self.cfg.warmup_steps or self.cfg.schedule == "loser") and self.game.judge is None:
             raise UserError(f"warmup_steps/schedule=loser: application {app.name!r} names no judge player")
         if self.cfg.schedule == "loser" and self.game.judge_accuracy is None:

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from gansuite_core import UserError, load_run, train_app
-from gansuite_core.devices import Precision, available_devices, resolve_device
+from gansuite_core.devices import Precision, available_devices, cpu_has_bf16, resolve_device, resolve_precision
 
 
 def test_auto_says_what_it_picked():
@@ -20,6 +20,26 @@ def test_fp16_needs_a_gpu_and_bf16_has_no_scaler():
     with pytest.raises(UserError, match="fp16 needs a GPU"):
         Precision("fp16", torch.device("cpu"))
     assert Precision("bf16", torch.device("cpu")).scaler() is None
+
+
+def test_auto_precision_follows_the_hardware(tmp_path, monkeypatch):
+    amx = tmp_path / "amx"
+    amx.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx512f amx_bf16 amx_tile\n")
+    old = tmp_path / "old"
+    old.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2\n")
+    assert cpu_has_bf16(str(amx)) and not cpu_has_bf16(str(old)) and not cpu_has_bf16(str(tmp_path / "missing"))
+    cpu = torch.device("cpu")
+    assert resolve_precision("bf16", cpu) == ("bf16", "")  # an explicit choice is kept and not announced
+    monkeypatch.setattr("gansuite_core.devices.cpu_has_bf16", lambda: True)
+    assert resolve_precision("auto", cpu)[0] == "bf16" and "auto -> bf16" in resolve_precision("auto", cpu)[1]
+    monkeypatch.setattr("gansuite_core.devices.cpu_has_bf16", lambda: False)
+    assert resolve_precision("auto", cpu) == ("fp32", "precision auto -> fp32 (no native bfloat16 on this cpu)")
+
+
+def test_auto_precision_trains_and_says_what_it_picked(toy_registry, tmp_path, capsys):
+    train_app("toy-gan", tmp_path / "auto", steps=2, precision="auto", device="cpu", log_every=1)
+    picked = "bf16" if cpu_has_bf16() else "fp32"
+    assert f"precision auto -> {picked}" in capsys.readouterr().err
 
 
 def test_bf16_autocast_trains_on_cpu(toy_registry, tmp_path):
