@@ -2,8 +2,8 @@
 
 `gansuite evaluate` shrinks its held-out photos with the very resizing functions `degradation=mixed`
 trains on (on other photos): it measures robustness to trained degradations. A user's small pictures
-come from elsewhere. This script makes them with eight ways the plugin does not implement, none of
-them in training, on the same four held-out photos; the last two do not antialias:
+come from elsewhere. This script makes them with nine ways the plugin does not implement, none of
+them in the specialists' training, on the same four held-out photos; two do not antialias and two sharpen:
 
     skimage rescale        skimage.transform.rescale(anti_aliasing=True): Gaussian prefilter, bilinear
     torchvision Resize     torch's bicubic with antialias=True (what torchvision.transforms.Resize does)
@@ -13,6 +13,11 @@ them in training, on the same four held-out photos; the last two do not antialia
     phone-like             Gaussian blur (sigma 0.8), PIL bicubic, sensor-like noise (sigma 2), PIL JPEG 90
     OpenCV Lanczos4        cv2.resize(INTER_LANCZOS4): an 8x8 Lanczos window, not widened when shrinking
     PIL nearest            Image.resize(..., NEAREST): one pixel of each block, at another phase than OpenCV's
+    PIL bicubic, sharpened PIL bicubic, then PIL's UnsharpMask (radius 1.5, 100 %): an export with output sharpening
+
+Sharpening after shrinking is the one kind the x2's router saw in training (since stop 40 it labels a fifth of
+its crops, unsharp-masked with OpenCV's Gaussian, as ones for the aliased specialist); PIL's filter and the web
+export's JPEG are still other tools.
 
 (torch.nn.functional.interpolate(mode="bicubic") with its default antialias=False gives OpenCV INTER_CUBIC's
 pictures to the grey level, so it is not listed: its numbers are the OpenCV cubic column of `gansuite evaluate`.)
@@ -27,6 +32,7 @@ the plugin's protocol) against OpenCV bicubic and Lanczos enlargement of the sam
 
     .venv/bin/python examples/sr_outside_downscalers.py --scale 4                     # ~1 CPU-minute (x4: ~2)
     .venv/bin/python examples/sr_outside_downscalers.py --scale 4 --model x4-mixed    # the default run, bundled
+    .venv/bin/python examples/sr_outside_downscalers.py --scale 4 --shrunk-by aliased  # the pair told "aliased"
 """
 from __future__ import annotations
 
@@ -64,7 +70,7 @@ def pil_jpeg(img: Image.Image, quality: int) -> Image.Image:
 
 
 def shrinkers(scale: int, seed: int = 0) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
-    """The eight outside ways of making the small picture: uint8 (H, W, 3) -> (H // scale, W // scale, 3)."""
+    """The nine outside ways of making the small picture: uint8 (H, W, 3) -> (H // scale, W // scale, 3)."""
     rng = np.random.default_rng(seed)
 
     def size(hr: np.ndarray) -> tuple[int, int]:
@@ -103,9 +109,12 @@ def shrinkers(scale: int, seed: int = 0) -> dict[str, Callable[[np.ndarray], np.
     def pil_nearest(hr):
         return np.asarray(Image.fromarray(hr).resize(size(hr), Image.NEAREST))
 
+    def sharpened(hr):
+        return np.asarray(Image.fromarray(hr).resize(size(hr), Image.BICUBIC).filter(ImageFilter.UnsharpMask(radius=1.5, percent=100, threshold=0)))
+
     return {"skimage rescale": sk, "torchvision Resize": tv, "PIL bilinear": pil_bilinear,
             "OpenCV pyrDown": pyr, "web export (JPEG 85)": web, "phone-like (JPEG 90)": phone,
-            "OpenCV Lanczos4": lanczos4, "PIL nearest": pil_nearest}
+            "OpenCV Lanczos4": lanczos4, "PIL nearest": pil_nearest, "PIL bicubic, sharpened": sharpened}
 
 
 def main() -> None:
@@ -114,6 +123,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("runs/sr-outside"))
     ap.add_argument("--ensemble", action="store_true", help="upscale with --ensemble (the 8 flips and turns averaged)")
     ap.add_argument("--model", help="the bundled model (default: x2 or x4 for --scale); x4-mixed is the default run at x4")
+    ap.add_argument("--shrunk-by", default="auto", help="passed to gansuite upscale: auto (the pair's router), aliased or antialiased")
     args = ap.parse_args()
     s = args.scale
     model = args.model or f"x{s}"
@@ -130,7 +140,8 @@ def main() -> None:
                 assert lrs[n].shape[:2] == (hr.shape[0] // s, hr.shape[1] // s), (cond, lrs[n].shape)
                 Image.fromarray(lrs[n]).save(lr_dir / f"{n}.png")  # lossless: the JPEG cases already went through JPEG
             subprocess.run([sys.executable, "-m", "gansuite_core", "upscale", str(lr_dir), "--model", model, "--out", str(sr_dir),
-                            "--quiet", *(["--ensemble"] if args.ensemble else [])], check=True, stdout=subprocess.DEVNULL)
+                            "--quiet", *(["--ensemble"] if args.ensemble else []),
+                            *(["--shrunk-by", args.shrunk_by] if args.shrunk_by != "auto" else [])], check=True, stdout=subprocess.DEVNULL)
             scores = {m: {"psnr": [], "ssim": []} for m in ("bicubic", "lanczos", "model")}
             for n, hr in hrs.items():
                 lr, size = lrs[n], (hr.shape[1], hr.shape[0])
@@ -151,9 +162,10 @@ def main() -> None:
     for cond, m, d in rows:
         lines.append(f"| {cond} | {d:.2f} | {m['bicubic']['psnr']:.2f} | {m['lanczos']['psnr']:.2f} | {m['model']['psnr']:.2f} | "
                      f"{m['model']['psnr'] - m['bicubic']['psnr']:+.2f} | {m['bicubic']['ssim']:.4f} / {m['model']['ssim']:.4f} |")
-    (args.out / f"{model}.md").write_text("\n".join(lines) + "\n")
+    stem = model + ("-ensemble" if args.ensemble else "") + (f"-{args.shrunk_by}" if args.shrunk_by != "auto" else "")
+    (args.out / f"{stem}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
-    print(f"wrote {args.out / f'{model}.md'}")
+    print(f"wrote {args.out / f'{stem}.md'}")
 
 
 if __name__ == "__main__":

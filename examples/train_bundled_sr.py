@@ -3,7 +3,8 @@
 x2 and x4 are two specialists and a router each (models.RoutedPair; why: docs/experiments.md, stop 37): the
 default network trained for 10,000 bf16 L1 steps with `rgb_permute` on pictures shrunk by OpenCV INTER_AREA only
 (antialiased) and by OpenCV INTER_CUBIC only (aliased), and a small estimator of P(aliased) trained alone, for 6,000
-steps on crops shrunk by the seven resizers (`kernels`; x2) or for 12,000 on `mixed` crops (x4; both since stop 39). Their weights are
+steps on crops shrunk by the seven resizers (`kernels`; x2; a fifth of them sharpened after shrinking since stop 40)
+or for 12,000 on `mixed` crops (x4; both since stop 39). Their weights are
 stored in float16 (the three fit in the size of one float32 model).
 bf16 pays on CPUs with AMX (about 10 CPU-minutes a specialist there); elsewhere use a GPU or expect more.
 
@@ -56,6 +57,10 @@ PAIR_STEPS, ESTIMATOR_WIDTH = 10_000, 48
 ESTIMATOR_DATA = {"x2": "kernels", "x4": "mixed"}
 # and its length: at x4, 12,000 steps ranked the held-out pictures better than 6,000 on every seed tried (stop 39)
 ESTIMATOR_STEPS = {"x2": 6_000, "x4": 12_000}
+# and the share of its crops sharpened after shrinking, labelled "aliased": the aliased specialist is the better
+# one for sharpened pictures at both scales (the antialiased one falls below bicubic there), but at x4 a router that
+# learns it lost 0.06-0.12 dB on clean antialiased pictures over three estimators, at x2 it gained (stop 40)
+ESTIMATOR_SHARPEN = {"x2": 0.2, "x4": 0.0}
 
 
 def scores(report: dict[str, Any]) -> dict[str, Any]:
@@ -100,9 +105,11 @@ def pair_part(args: argparse.Namespace, part: str) -> dict[str, Any]:
         return json.loads(record.read_text())
     if part == "estimator":
         (net, accuracy), cpu, wall = timed(lambda: train_estimator(args.estimator_steps, args.seed, ESTIMATOR_WIDTH, scale=args.scale,
-                                                                    degradation=ESTIMATOR_DATA[args.model]))
+                                                                    degradation=ESTIMATOR_DATA[args.model],
+                                                                    sharpen=ESTIMATOR_SHARPEN[args.model]))
         torch.save(net.state_dict(), args.out / f"{args.model}-estimator.pt")  # our own file, read back with weights_only
-        out = {"steps": args.estimator_steps, "degradation": ESTIMATOR_DATA[args.model], "crop_accuracy_last_500": round(accuracy, 3)}
+        out = {"steps": args.estimator_steps, "degradation": ESTIMATOR_DATA[args.model], "sharpened_share": ESTIMATOR_SHARPEN[args.model],
+               "crop_accuracy_last_500": round(accuracy, 3)}
     else:
         run_dir = args.out / f"{args.model}-{part}"
         out = {"steps": args.steps, "degradation": SPECIALISTS[part]}
@@ -138,7 +145,9 @@ def export_pair(args: argparse.Namespace) -> None:
                             for p in SPECIALISTS},
             "parts": parts, "steps": args.steps, "seed": args.seed,
             "schedule": f"each specialist: L1, cosine learning rate over {args.steps} bf16 steps, rgb_permute; "
-                        f"estimator: {args.estimator_steps} Adam steps of 16 `{ESTIMATOR_DATA[args.model]}` LR crops of 32 pixels",
+                        f"estimator: {args.estimator_steps} Adam steps of 16 `{ESTIMATOR_DATA[args.model]}` LR crops of 32 pixels"
+                        + (f", {ESTIMATOR_SHARPEN[args.model]:.0%} of them sharpened after shrinking (labelled aliased)"
+                           if ESTIMATOR_SHARPEN[args.model] else ""),
             "train_cpu_minutes": round(sum(p["train_cpu_minutes"] for p in parts.values()), 2),
             "train_wall_minutes": round(sum(p["train_wall_minutes"] for p in parts.values()), 2),
             "scores": scores(score(pair, eval_images("", args.scale), args.scale, torch.device("cpu")))}

@@ -1,4 +1,4 @@
-"""examples/sr_outside_downscalers.py: its eight resizers are really outside the plugin's trained ones."""
+"""examples/sr_outside_downscalers.py: its nine resizers are really outside the plugin's trained ones."""
 from __future__ import annotations
 
 import importlib.util

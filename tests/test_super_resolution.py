@@ -12,7 +12,7 @@ from gansuite_core.metrics.image import psnr, ssim
 from gansuite_super_resolution.bundled import load_bundled, save_bundled, train_estimator
 from gansuite_super_resolution.config import SINGLE_DOWNSCALERS, SRConfig
 from gansuite_super_resolution.data import (ALIASED, DOWNSCALERS, aliased, CropSource, degrade, degrade_named, downscale, embedded_image,
-                                            matlab_resize, mod_crop, scan_folder)
+                                            matlab_resize, mod_crop, needs_aliased, scan_folder)
 from gansuite_super_resolution.evaluation import baselines
 from gansuite_super_resolution.losses import VGGFeatures, distance, judge_accuracy, relativistic_d_loss, relativistic_g_loss
 from gansuite_super_resolution.models import (DegradationEstimator, Discriminator, FastSR, RoutedPair, RRDBNet, SelfEnsemble, SRResNet,
@@ -300,11 +300,20 @@ def test_degrade_names_its_downscaler_and_the_estimator_trains_deterministically
     assert aliased(4) == ALIASED
     assert (DOWNSCALERS["opencv_linear"](hr, 2) == DOWNSCALERS["opencv_area"](hr, 2)).all()  # why aliased(2) leaves it out
     assert "opencv_linear" not in aliased(2) and "opencv_cubic" in aliased(2)
+    # sharpened crops: named so, labelled for the aliased specialist whatever shrank them, and sharper than unsharpened
+    plain, name0 = degrade_named(hr, 4, "kernels", np.random.default_rng(7), sharpen=0.0)
+    sharp, name1 = degrade_named(hr, 4, "kernels", np.random.default_rng(7), sharpen=1.0)
+    assert name1 == name0 + "+sharpened" and needs_aliased(name1, 4) and needs_aliased(name1, 2)
+    assert needs_aliased("opencv_cubic", 4) and not needs_aliased("opencv_area", 4) and not needs_aliased("opencv_linear", 2)
+    lap = lambda im: np.abs(np.diff(im.astype(float), axis=1)).mean()  # noqa: E731 -- mean horizontal gradient
+    assert plain.shape == sharp.shape and lap(sharp) > lap(plain)
     one, acc = train_estimator(3, seed=2, width=4, patch=12, batch=2, progress=False)
     two, _ = train_estimator(3, seed=2, width=4, patch=12, batch=2, progress=False)
     assert 0 <= acc <= 1 and all(torch.equal(v, two.state_dict()[k]) for k, v in one.state_dict().items())
     kernels, _ = train_estimator(3, seed=2, width=4, patch=12, batch=2, progress=False, degradation="kernels")
     assert not all(torch.equal(v, kernels.state_dict()[k]) for k, v in one.state_dict().items())  # other crops (the x2's)
+    sharpened, _ = train_estimator(3, seed=2, width=4, patch=12, batch=2, progress=False, sharpen=0.5)
+    assert not all(torch.equal(v, sharpened.state_dict()[k]) for k, v in one.state_dict().items())
 
 
 def test_vgg_weights_from_a_local_file(tmp_path):

@@ -21,7 +21,7 @@ from torch import nn
 
 from gansuite_core import UserError, load_run
 
-from .data import TRAIN_IMAGES, CropSource, aliased, degrade_named, embedded_image, to_tensor
+from .data import TRAIN_IMAGES, CropSource, degrade_named, embedded_image, needs_aliased, to_tensor
 from .models import DegradationEstimator, RoutedPair, build_generator
 
 WEIGHTS = Path(__file__).parent / "weights"
@@ -110,14 +110,16 @@ def initial_state(init: str, architecture: dict[str, Any], registry: Any = None)
 
 
 def train_estimator(steps: int, seed: int = 0, width: int = 48, patch: int = 32, batch: int = 16, lr: float = 2e-3,
-                    progress: bool = True, scale: int = 4, degradation: str = "mixed") -> tuple[DegradationEstimator, float]:
+                    progress: bool = True, scale: int = 4, degradation: str = "mixed",
+                    sharpen: float = 0.0) -> tuple[DegradationEstimator, float]:
     """A router's estimator (for pictures shrunk `scale` times) and its accuracy per crop over the last 500 steps.
 
     Trained alone (the specialists are not needed) on LR crops of `patch` pixels from the 13 training photographs,
-    shrunk as `degradation` says (a config.degradation value), each crop labelled aliased when one of
-    data.aliased(scale) shrank it; binary cross-entropy on the crop's mean logit, Adam. Deterministic for a seed on
-    the CPU. The bundled x4's estimator saw `mixed` crops, the x2's `kernels` (the seven resizers alone): at x2 the
-    `mixed` ones ranked held-out pictures worse on every seed tried (docs/experiments.md, stop 39).
+    shrunk as `degradation` says (a config.degradation value), with a share `sharpen` of them unsharp-masked after
+    the resize; each crop is labelled aliased when data.needs_aliased says the aliased specialist is the one for it
+    (an aliased resizer's, or a sharpened one); binary cross-entropy on the crop's mean logit, Adam. Deterministic
+    for a seed on the CPU. The bundled x4's estimator saw `mixed` crops, the x2's `kernels` (the seven resizers
+    alone): at x2 the `mixed` ones ranked held-out pictures worse on every seed tried (docs/experiments.md, stop 39).
     """
     from tqdm import tqdm
 
@@ -129,9 +131,10 @@ def train_estimator(steps: int, seed: int = 0, width: int = 48, patch: int = 32,
     right: list[float] = []
     bar = tqdm(range(steps), desc="estimator", unit="step", disable=not progress, dynamic_ncols=True)
     for _ in bar:
-        crops = [degrade_named(src.crop_hr(int(rng.integers(len(src))), rng), scale, degradation, rng) for _ in range(batch)]
+        crops = [degrade_named(src.crop_hr(int(rng.integers(len(src))), rng), scale, degradation, rng, sharpen)
+                 for _ in range(batch)]
         x = torch.stack([to_tensor(lr_img) for lr_img, _ in crops])  # (B, 3, patch, patch)
-        y = torch.tensor([float(name in aliased(scale)) for _, name in crops])  # (B,)
+        y = torch.tensor([float(needs_aliased(name, scale)) for _, name in crops])  # (B,)
         logit = net(x).mean((1, 2, 3))  # (B,)
         loss = F.binary_cross_entropy_with_logits(logit, y)
         opt.zero_grad(set_to_none=True)

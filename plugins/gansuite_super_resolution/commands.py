@@ -107,12 +107,12 @@ def compare_pictures(img, sr, scale: int, ref_path: Path | None, out: Path, stem
 @click.option("--device", default="auto", help="auto | cpu | cuda | cuda:N | mps.")
 @click.option("--precision", default="fp32", show_default=True, help="fp32 | fp16 | bf16 (half precision on a GPU; the CPU runs fp32).")
 @click.option("--ensemble", is_flag=True, help="Average the model over the 8 flips and turns of each picture (EDSR+): "
-              "+0.02 to +0.05 dB PSNR-Y for the bundled x2 and x4, +0.03 to +0.2 for x4-mixed (which loses 0.03 on OpenCV pyrDown "
+              "+0.01 to +0.05 dB PSNR-Y for the bundled x2 and x4, +0.03 to +0.2 for x4-mixed (which loses 0.03 on OpenCV pyrDown "
               "pictures) in docs/benchmarks.md; 8 times slower.")
 @click.option("--shrunk-by", default="auto", show_default=True,
               help="With --model x2|x4 (two specialists): how the small pictures were made, if you know: antialiased (PIL, "
-                   "MATLAB, OpenCV INTER_AREA, most photo tools), aliased (OpenCV INTER_CUBIC/LINEAR/NEAREST), or auto "
-                   "(the model's router guesses per picture).")
+                   "MATLAB, OpenCV INTER_AREA, most photo tools), aliased (OpenCV INTER_CUBIC/LINEAR/NEAREST, or any picture "
+                   "sharpened after shrinking), or auto (the model's router guesses per picture).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def upscale_command(inputs: tuple[Path, ...], model: str | None, out: Path, compare: bool, reference: Path | None,
                     tile: int, overlap: int, device: str, precision: str, ensemble: bool, shrunk_by: str, quiet: bool) -> None:

@@ -164,6 +164,19 @@ def jpeg(img: np.ndarray, quality: int) -> np.ndarray:
 ALIASED = ("opencv_cubic", "opencv_linear", "opencv_nearest")
 
 
+def unsharp_mask(img: np.ndarray, sigma: float, amount: float) -> np.ndarray:
+    """img + amount x (img - Gaussian blur of img), rounded to uint8: the sharpening of cameras and photo tools."""
+    x = img.astype(np.float32)
+    return np.clip(np.round(x + amount * (x - cv2.GaussianBlur(x, (0, 0), sigmaX=sigma))), 0, 255).astype(np.uint8)
+
+
+def needs_aliased(name: str, scale: int) -> bool:
+    """Whether a crop that degrade_named named `name` is one for the aliased specialist: shrunk by one of
+    aliased(scale), or sharpened after shrinking (whatever shrank it: the antialiased specialist sharpens the halos
+    again and lands below bicubic, the aliased one gains; docs/experiments.md, stop 40)."""
+    return name.endswith("+sharpened") or name in aliased(scale)
+
+
 def aliased(scale: int) -> tuple[str, ...]:
     """The DOWNSCALERS whose pictures need the aliased specialist at `scale`. At x2 OpenCV's linear filter averages
     exactly each 2x2 block, as area does (measured: identical pictures), so there it is an antialiased one."""
@@ -182,8 +195,13 @@ def degrade(hr: np.ndarray, scale: int, kind: str, rng: np.random.Generator) -> 
     return degrade_named(hr, scale, kind, rng)[0]
 
 
-def degrade_named(hr: np.ndarray, scale: int, kind: str, rng: np.random.Generator) -> tuple[np.ndarray, str]:
-    """`degrade`, and the name of the DOWNSCALERS entry that shrank the crop ("" for realistic's random filter)."""
+def degrade_named(hr: np.ndarray, scale: int, kind: str, rng: np.random.Generator,
+                  sharpen: float = 0.0) -> tuple[np.ndarray, str]:
+    """`degrade`, and the name of the DOWNSCALERS entry that shrank the crop ("" for realistic's random filter).
+
+    sharpen > 0 (for kernels and mixed; the routers' estimators use it): that share of crops is unsharp-masked
+    right after the resize, as cameras and web exports do, and its name gets "+sharpened" (see needs_aliased).
+    """
     if kind == "bicubic":
         return downscale(hr, scale), "matlab_bicubic"
     if kind == "realistic":
@@ -196,6 +214,8 @@ def degrade_named(hr: np.ndarray, scale: int, kind: str, rng: np.random.Generato
     names = list(DOWNSCALERS)
     name = names[int(rng.integers(len(names)))]
     x = DOWNSCALERS[name](np.ascontiguousarray(x), scale)
+    if sharpen and rng.random() < sharpen:  # no draw at 0, so the specialists' crops are unchanged
+        x, name = unsharp_mask(x, rng.uniform(0.5, 2.0), rng.uniform(0.5, 1.5)), name + "+sharpened"
     if kind == "mixed" and rng.random() < 0.25:
         x = np.clip(np.round(x + rng.normal(0.0, rng.uniform(1.0, 8.0), x.shape)), 0, 255).astype(np.uint8)
     if kind == "mixed" and rng.random() < 0.3:
