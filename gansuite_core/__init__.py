@@ -23,6 +23,7 @@ from .app import (EMA, Application, Context, DemoRequest, DemoResult, Game, Gene
 from .config import CoreConfig, RunConfig, resolve
 from .data import IndexedStream, SeededStream, item_rng
 from .devices import resolve_device as _resolve_device
+from .devices import resolve_precision as _resolve_precision
 from .engine import preserved_rng
 from .errors import UserError
 from .files import write_atomic
@@ -37,6 +38,12 @@ __version__ = "0.1.0"
 def pick_device(name: str | torch.device = "auto") -> torch.device:
     """The torch device for `auto | cpu | cuda | cuda:N | mps` (auto: CUDA, then MPS, then CPU); UserError if absent."""
     return _resolve_device(str(name))[0]
+
+
+def pick_precision(name: str, device: torch.device) -> str:
+    """fp32 | bf16 | fp16 for `fp32 | bf16 | fp16 | auto` on `device`, as `--precision` resolves it (auto: bf16 on GPUs
+    and CPUs that compute it natively, fp16 on older GPUs and MPS, else fp32)."""
+    return _resolve_precision(str(name), device)[0]
 
 
 def load_run(run_dir: str | os.PathLike, *, app: str | Application | None = None, device: str | torch.device = "cpu",
@@ -103,6 +110,6 @@ def _registry() -> Registry:
 __all__ = [
     "EMA", "Application", "Context", "CoreConfig", "DemoRequest", "DemoResult", "Game", "GenerateRequest", "IndexedStream",
     "LossResult", "Nets", "Phase", "Player", "Registry", "Run", "RunConfig", "SeededStream", "Stream", "UserError", "hookimpl",
-    "item_rng", "load_run", "move_to_device", "pick_device", "preserved_rng", "registry", "resolve", "train_app", "train_demo",
+    "item_rng", "load_run", "move_to_device", "pick_device", "pick_precision", "preserved_rng", "registry", "resolve", "train_app", "train_demo",
     "write_atomic", "code_prior_loss", "pick_codes",
 ]

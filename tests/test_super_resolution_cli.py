@@ -118,6 +118,10 @@ def test_bundled_models_upscale_without_a_run_and_skip_bad_files(model, scale, t
     assert Image.open(tmp_path / "up" / "b.png").size == (5 * scale, 7 * scale)
     assert not (tmp_path / "up" / "broken.png").exists()
     assert "broken.jpg" in err and "1 of 3 file(s) skipped" in err and "fp32 on the CPU" in err
+    if model == "x2":  # auto: what the core's --precision auto picks on a GPU, fp32 on the CPU without a note
+        assert gansuite("upscale", folder / "a.png", "--model", model, "--out", tmp_path / "auto", "--precision", "auto", "--quiet") == 0
+        assert "fp32 on the CPU" not in capsys.readouterr().err
+        assert np.array_equal(np.asarray(Image.open(tmp_path / "auto" / "a.png")), np.asarray(Image.open(tmp_path / "up" / "a.png")))
 
 
 def test_bundled_model_beats_bicubic_on_a_held_out_photo(tmp_path, capsys):

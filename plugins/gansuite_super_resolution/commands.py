@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 import torch
 
-from gansuite_core import UserError, load_run, pick_device
+from gansuite_core import UserError, load_run, pick_device, pick_precision
 from gansuite_core.metrics.image import psnr
 from gansuite_core.pictures import save_png, side_by_side
 
@@ -105,7 +105,8 @@ def compare_pictures(img, sr, scale: int, ref_path: Path | None, out: Path, stem
 @click.option("--tile", default=192, show_default=True, help="Tile size in input pixels (bounds memory for large photos).")
 @click.option("--overlap", default=32, show_default=True, help="Context pixels around each tile (>= receptive radius: seamless).")
 @click.option("--device", default="auto", help="auto | cpu | cuda | cuda:N | mps.")
-@click.option("--precision", default="fp32", show_default=True, help="fp32 | fp16 | bf16 (half precision on a GPU; the CPU runs fp32).")
+@click.option("--precision", default="fp32", show_default=True,
+              help="fp32 | fp16 | bf16 | auto (half precision on a GPU, auto: bf16 where the GPU has it, else fp16; the CPU runs fp32).")
 @click.option("--ensemble", is_flag=True, help="Average the model over the 8 flips and turns of each picture (EDSR+): "
               "+0.01 to +0.05 dB PSNR-Y for the bundled x2 and x4, +0.03 to +0.2 for x4-mixed (which loses 0.03 on OpenCV pyrDown "
               "pictures) in docs/benchmarks.md; 8 times slower.")
@@ -119,13 +120,15 @@ def upscale_command(inputs: tuple[Path, ...], model: str | None, out: Path, comp
     """Upscale pictures of any size and mode: [RUN] INPUT... (files or folders), or INPUT... --model x2|x4|x4-mixed."""
     from tqdm import tqdm
 
-    if precision not in PRECISIONS:
-        raise UserError(f"--precision {precision}: expected one of {', '.join(PRECISIONS)}")
+    if precision not in (*PRECISIONS, "auto"):
+        raise UserError(f"--precision {precision}: expected one of {', '.join(PRECISIONS)}, auto")
     if tile < 1 or overlap < 0:
         raise UserError(f"--tile {tile} --overlap {overlap}: expected tile >= 1 and overlap >= 0")
     if reference is not None and not reference.exists():
         raise UserError(f"--reference {reference}: no such file or folder")
     dev = pick_device(device)
+    if precision == "auto":
+        precision = "fp32" if dev.type == "cpu" else pick_precision("auto", dev)  # the CPU upscales in fp32 (below)
     half = PRECISIONS[precision]
     if half is not None and dev.type == "cpu":
         print(f"gansuite: upscale: --precision {precision} is for GPUs; running in fp32 on the CPU", file=sys.stderr)
