@@ -110,7 +110,8 @@ def shrinkers(scale: int, seed: int = 0) -> dict[str, Callable[[np.ndarray], np.
         return np.asarray(Image.fromarray(hr).resize(size(hr), Image.NEAREST))
 
     def sharpened(hr):
-        return np.asarray(Image.fromarray(hr).resize(size(hr), Image.BICUBIC).filter(ImageFilter.UnsharpMask(radius=1.5, percent=100, threshold=0)))
+        x = Image.fromarray(hr).resize(size(hr), Image.BICUBIC)
+        return np.asarray(x.filter(ImageFilter.UnsharpMask(radius=1.5, percent=100, threshold=0)))
 
     return {"skimage rescale": sk, "torchvision Resize": tv, "PIL bilinear": pil_bilinear,
             "OpenCV pyrDown": pyr, "web export (JPEG 85)": web, "phone-like (JPEG 90)": phone,
