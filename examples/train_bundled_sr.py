@@ -59,7 +59,7 @@ ESTIMATOR_DATA = {"x2": "kernels", "x4": "mixed"}
 ESTIMATOR_STEPS = {"x2": 6_000, "x4": 12_000}
 # and the share of its crops sharpened after shrinking, labelled "aliased": the aliased specialist is the better
 # one for sharpened pictures at both scales (the antialiased one falls below bicubic there), but at x4 a router that
-# learns it lost 0.06-0.12 dB on clean antialiased pictures over three estimators, at x2 it gained (stop 40)
+# learns it lost 0.05-0.12 dB on clean antialiased pictures over three estimators, at x2 it gained (stop 40)
 ESTIMATOR_SHARPEN = {"x2": 0.2, "x4": 0.0}
 
 
