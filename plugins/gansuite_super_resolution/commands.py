@@ -169,7 +169,9 @@ def upscale_command(inputs: tuple[Path, ...], model: str | None, out: Path, comp
         click.echo(str(save_picture(sr, out / f"{path.stem}.png")))
         if compare:
             if weight is not None:  # what the router made of this picture
-                click.echo(f"  router: P(aliased) {float(weight):.2f}")
+                unsure = 0.25 < float(weight) < 0.75  # a blend: the router could not tell (docs/super-resolution.md)
+                click.echo(f"  router: P(aliased) {float(weight):.2f}" + ("; unsure: if you know how the picture was made, "
+                           "say --shrunk-by (aliased for OpenCV without antialiasing or sharpened after shrinking)" if unsure else ""))
             click.echo(str(compare_pictures(img, sr, scale, find_reference(reference, path, len(files) > 1), out, path.stem)))
     if failed:
         raise UserError(f"upscale: {len(failed)} of {len(files)} file(s) skipped: {', '.join(str(p) for p in failed[:3])}"
