@@ -124,7 +124,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("runs/sr-outside"))
     ap.add_argument("--ensemble", action="store_true", help="upscale with --ensemble (the 8 flips and turns averaged)")
     ap.add_argument("--model", help="the bundled model (default: x2 or x4 for --scale); x4-mixed is the default run at x4")
-    ap.add_argument("--shrunk-by", default="auto", help="passed to gansuite upscale: auto (the pair's router), aliased or antialiased")
+    ap.add_argument("--shrunk-by", default="auto", choices=("auto", "aliased", "antialiased"), help="passed to gansuite upscale: auto (the pair's router), aliased or antialiased")
     args = ap.parse_args()
     s = args.scale
     model = args.model or f"x{s}"

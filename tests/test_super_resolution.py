@@ -313,6 +313,8 @@ def test_degrade_names_its_downscaler_and_the_estimator_trains_deterministically
     kernels, _ = train_estimator(3, seed=2, width=4, patch=12, batch=2, progress=False, degradation="kernels")
     assert not all(torch.equal(v, kernels.state_dict()[k]) for k, v in one.state_dict().items())  # other crops (the x2's)
     sharpened, _ = train_estimator(3, seed=2, width=4, patch=12, batch=2, progress=False, sharpen=0.5)
+    with pytest.raises(ValueError, match="needs degradation kernels or mixed"):
+        train_estimator(3, seed=2, width=4, patch=12, batch=2, progress=False, degradation="opencv_area", sharpen=0.5)
     assert not all(torch.equal(v, sharpened.state_dict()[k]) for k, v in one.state_dict().items())
 
 

@@ -123,6 +123,8 @@ def train_estimator(steps: int, seed: int = 0, width: int = 48, patch: int = 32,
     """
     from tqdm import tqdm
 
+    if sharpen and degradation not in ("kernels", "mixed"):  # degrade_named sharpens only crops it draws a resizer for
+        raise ValueError(f"sharpen = {sharpen} needs degradation kernels or mixed, not {degradation!r}")
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     src = CropSource([embedded_image(n) for n in TRAIN_IMAGES], patch * scale, scale, degradation, rgb_permute=True)
