@@ -1,12 +1,13 @@
 """Super-resolution from Python: upscale with a bundled model, train a small x4 model, score it.
 
     .venv/bin/python examples/sr_api.py            # about a minute of CPU: the fast model, L1 then GAN
-    .venv/bin/python examples/sr_api.py --full     # the defaults (SRResNet, 3,000 L1 + 300 GAN steps)
+    .venv/bin/python examples/sr_api.py --full     # the defaults (two SRResNets and a router, 4,500 L1 + 300 GAN steps)
     .venv/bin/python examples/sr_api.py --gan      # only the GAN stage, from the bundled x4-mixed (~4 CPU minutes)
 
 The one-minute run only shows the calls: 300 L1 and 100 GAN steps of the fast model are too few to beat
 bicubic (measured 2026-12-05: -0.14 to +0.01 dB over the five conditions). The defaults' L1 stage gains
-+0.39 to +0.59 dB (docs/benchmarks.md); the bundled x4 of step 1 is better still.
++0.81 to +0.88 dB on the clean conditions (routed, bf16 on an AMX CPU: docs/benchmarks.md); the bundled x4 of
+step 1 is better still.
 """
 from __future__ import annotations
 
@@ -35,11 +36,11 @@ save_png(side_by_side([bicubic(lr, 4), sr, hr], ["bicubic", "bundled x4", "groun
 
 # 2. Your own run. Keyword options are the same keys as `--set` on the command line (core and application alike).
 if not (out / "run" / "checkpoints").is_dir():
-    options = {"model": "fast", "steps": 400, "pretrain_steps": 300}
+    options = {"model": "fast", "steps": 400, "pretrain_steps": 300, "routed": "no"}  # one small generator
     if "--full" in sys.argv:
         options = {}
-    if "--gan" in sys.argv:  # G starts from the bundled default run's weights; pretrain_steps=0: adversarial steps only
-        options = {"init": "x4-mixed", "pretrain_steps": 0, "steps": 300}
+    if "--gan" in sys.argv:  # G starts from the bundled x4-mixed (one generator); pretrain_steps=0: adversarial steps only
+        options = {"init": "x4-mixed", "routed": "no", "pretrain_steps": 0, "steps": 300}
     train_app("super-resolution", out / "run", scale=4, sample_every=0, **options)
 run = load_run(out / "run", app="super-resolution")  # networks rebuilt from config.toml, latest checkpoint, eval mode
 print(run.config.options)  # the frozen SRConfig of this run

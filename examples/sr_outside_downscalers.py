@@ -33,6 +33,7 @@ the plugin's protocol) against OpenCV bicubic and Lanczos enlargement of the sam
     .venv/bin/python examples/sr_outside_downscalers.py --scale 4                     # ~1 CPU-minute (x4: ~2)
     .venv/bin/python examples/sr_outside_downscalers.py --scale 4 --model x4-mixed    # the default run, bundled
     .venv/bin/python examples/sr_outside_downscalers.py --scale 4 --shrunk-by aliased  # the pair told "aliased"
+    .venv/bin/python examples/sr_outside_downscalers.py --scale 4 --run runs/sr4       # your own run (scale must match)
 """
 from __future__ import annotations
 
@@ -124,10 +125,14 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("runs/sr-outside"))
     ap.add_argument("--ensemble", action="store_true", help="upscale with --ensemble (the 8 flips and turns averaged)")
     ap.add_argument("--model", help="the bundled model (default: x2 or x4 for --scale); x4-mixed is the default run at x4")
+    ap.add_argument("--run", type=Path, help="a training run of yours instead of a bundled model (e.g. the default run, routed)")
     ap.add_argument("--shrunk-by", default="auto", choices=("auto", "aliased", "antialiased"), help="passed to gansuite upscale: auto (the pair's router), aliased or antialiased")
     args = ap.parse_args()
     s = args.scale
-    model = args.model or f"x{s}"
+    if args.run and args.model:
+        ap.error("give --model or --run, not both")
+    model = args.run.name if args.run else args.model or f"x{s}"
+    which = [str(args.run)] if args.run else ["--model", model]
     hrs = {n: (lambda h: h[: h.shape[0] // s * s, : h.shape[1] // s * s])(rgb(n)) for n in HELD_OUT}
     rows = []
     for cond, shrink in shrinkers(s).items():
@@ -140,7 +145,7 @@ def main() -> None:
                 near.append(min(np.abs(lrs[n].astype(np.int16) - f(hr, s).astype(np.int16)).mean() for f in DOWNSCALERS.values()))
                 assert lrs[n].shape[:2] == (hr.shape[0] // s, hr.shape[1] // s), (cond, lrs[n].shape)
                 Image.fromarray(lrs[n]).save(lr_dir / f"{n}.png")  # lossless: the JPEG cases already went through JPEG
-            subprocess.run([sys.executable, "-m", "gansuite_core", "upscale", str(lr_dir), "--model", model, "--out", str(sr_dir),
+            subprocess.run([sys.executable, "-m", "gansuite_core", "upscale", *which, str(lr_dir), "--out", str(sr_dir),
                             "--quiet", *(["--ensemble"] if args.ensemble else []),
                             *(["--shrunk-by", args.shrunk_by] if args.shrunk_by != "auto" else [])], check=True, stdout=subprocess.DEVNULL)
             scores = {m: {"psnr": [], "ssim": []} for m in ("bicubic", "lanczos", "model")}
@@ -155,11 +160,11 @@ def main() -> None:
         mean = {m: {k: float(np.mean(v)) for k, v in d.items()} for m, d in scores.items()}
         rows.append((cond, mean, float(np.mean(near))))
         print(f"{cond:22s} bicubic {mean['bicubic']['psnr']:.2f}  lanczos {mean['lanczos']['psnr']:.2f}  "
-              f"bundled {model} {mean['model']['psnr']:.2f}  gain {mean['model']['psnr'] - mean['bicubic']['psnr']:+.2f} dB  "
+              f"{'run' if args.run else 'bundled'} {model} {mean['model']['psnr']:.2f}  gain {mean['model']['psnr'] - mean['bicubic']['psnr']:+.2f} dB  "
               f"(nearest trained resizer {rows[-1][2]:.2f} grey levels away)", flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     lines = [f"| LR made by (never trained on) | from the nearest trained resizer (grey levels) | OpenCV bicubic | Lanczos | "
-             f"bundled {model} | gain | SSIM-Y bicubic / model |", "|---|---|---|---|---|---|---|"]
+             f"{'run' if args.run else 'bundled'} {model} | gain | SSIM-Y bicubic / model |", "|---|---|---|---|---|---|---|"]
     for cond, m, d in rows:
         lines.append(f"| {cond} | {d:.2f} | {m['bicubic']['psnr']:.2f} | {m['lanczos']['psnr']:.2f} | {m['model']['psnr']:.2f} | "
                      f"{m['model']['psnr'] - m['bicubic']['psnr']:+.2f} | {m['bicubic']['ssim']:.4f} / {m['model']['ssim']:.4f} |")

@@ -8,9 +8,10 @@ or for 12,000 on `mixed` crops (x4; both since stop 39). Their weights are
 stored in float16 (the three fit in the size of one float32 model).
 bf16 pays on CPUs with AMX (about 10 CPU-minutes a specialist there); elsewhere use a GPU or expect more.
 
-x4-mixed (and x2-mixed, not shipped) is the application's default run (SRResNet 8 x 64 with the bicubic skip,
-`mixed` degradations, batch 16 of 16x16 LR crops, Adam 5e-4 cosine-decayed, 3,000 L1 steps), so its card's scores
-are the default run's. No model has an adversarial stage: the bundled models are meant to be faithful.
+x4-mixed (and x2-mixed, not shipped) is the application's one-network default run of 2026-11-24 (SRResNet 8 x 64
+with the bicubic skip, `mixed` degradations, batch 16 of 16x16 LR crops, Adam 5e-4 cosine-decayed, 3,000 fp32 L1
+steps; today's `--set routed=no --precision fp32 --set pretrain_steps=3000`), so its card's scores are that run's.
+No model has an adversarial stage: the bundled models are meant to be faithful.
 
 All train on the 13 scikit-image training photographs and are scored on the 4 held-out ones. The EMA
 generators' tensors go to plugins/gansuite_super_resolution/weights/sr-NAME.safetensors with a JSON card
@@ -44,12 +45,12 @@ import torch
 
 from gansuite_core import load_run, train_app
 from gansuite_super_resolution.bundled import WEIGHTS, save_bundled, train_estimator
-from gansuite_super_resolution.config import SRConfig
 from gansuite_super_resolution.data import EVAL_IMAGES, TRAIN_IMAGES
 from gansuite_super_resolution.evaluation import eval_images, evaluate, score
 from gansuite_super_resolution.models import DegradationEstimator, RoutedPair
 
-PAIRS = ("x2", "x4")  # two specialists and a router; the -mixed models are the default runs
+PAIRS = ("x2", "x4")  # two specialists and a router; the -mixed models are the one-network default runs of 2026-11-24
+MIXED_STEPS = 3_000  # their L1 steps, in fp32 (the default was one generator then: routed=no, precision=fp32)
 SPECIALISTS = {"antialiased": "opencv_area", "aliased": "opencv_cubic"}
 PAIR_STEPS, ESTIMATOR_WIDTH = 10_000, 48
 # The estimator's crops: at x2 the seven resizers alone (`mixed` estimators ranked held-out pictures worse on
@@ -85,7 +86,8 @@ def default_run(args: argparse.Namespace, scale: int) -> None:
     """x2-mixed / x4-mixed: the default training run, exported."""
     run_dir = args.out / args.model
     _, cpu, wall = timed(lambda: train_app("super-resolution", run_dir, scale=scale, steps=args.steps, pretrain_steps=args.steps,
-                                           seed=args.seed, sample_every=500, checkpoint_every=500, log_every=50))
+                                           seed=args.seed, routed="no", precision="fp32", sample_every=500, checkpoint_every=500,
+                                           log_every=50))
     run = load_run(run_dir, app="super-resolution")
     cfg = run.config.options
     info = {"name": args.model, **common(f"OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model {args.model} --steps {args.steps}"
@@ -161,7 +163,7 @@ def main() -> None:
     ap.add_argument("--model", choices=(*PAIRS, "x2-mixed", "x4-mixed"))
     ap.add_argument("--scale", type=int, choices=(2, 4), help="the cards' older spelling: --model x2-mixed or x4-mixed")
     ap.add_argument("--part", choices=(*SPECIALISTS, "estimator", "export"), help="x2, x4: train only this part, or export the trained parts")
-    ap.add_argument("--steps", type=int, help=f"L1 steps (default: x2, x4 {PAIR_STEPS}, otherwise the application's pretrain_steps)")
+    ap.add_argument("--steps", type=int, help=f"L1 steps (default: x2, x4 {PAIR_STEPS}, x2-mixed, x4-mixed {MIXED_STEPS})")
     ap.add_argument("--estimator-steps", type=int, help=f"x2, x4: the estimator's steps (default: {ESTIMATOR_STEPS})")
     ap.add_argument("--out", type=Path, default=Path("runs/bundled"), help="folder for the training runs")
     ap.add_argument("--weights", type=Path, default=WEIGHTS, help="where the .safetensors and .json go")
@@ -176,7 +178,7 @@ def main() -> None:
     if args.model not in PAIRS:
         if args.part:
             ap.error("--part is for the pairs, --model " + " or ".join(PAIRS))
-        args.steps = args.steps or SRConfig().pretrain_steps
+        args.steps = args.steps or MIXED_STEPS
         return default_run(args, args.scale)
     args.steps = args.steps or PAIR_STEPS
     args.estimator_steps = args.estimator_steps or ESTIMATOR_STEPS[args.model]

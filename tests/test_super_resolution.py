@@ -11,7 +11,7 @@ from gansuite_core import UserError
 from gansuite_core.metrics.image import psnr, ssim
 from gansuite_super_resolution.bundled import load_bundled, save_bundled, train_estimator
 from gansuite_super_resolution.config import SINGLE_DOWNSCALERS, SRConfig
-from gansuite_super_resolution.data import (ALIASED, DOWNSCALERS, aliased, CropSource, degrade, degrade_named, downscale, embedded_image,
+from gansuite_super_resolution.data import (ALIASED, DOWNSCALERS, ROUTER_CROPS, aliased, CropSource, degrade, degrade_named, downscale, embedded_image,
                                             matlab_resize, mod_crop, needs_aliased, scan_folder)
 from gansuite_super_resolution.evaluation import baselines
 from gansuite_super_resolution.losses import VGGFeatures, distance, judge_accuracy, relativistic_d_loss, relativistic_g_loss
@@ -228,6 +228,34 @@ def test_config_validation():
         SRConfig(pixel_loss="l3")
     with pytest.raises(ValueError, match="lr_final_fraction"):
         SRConfig(lr_final_fraction=2)
+    with pytest.raises(ValueError, match="routed=yes needs degradation kernels or mixed .*not bicubic"):
+        SRConfig(routed="yes", degradation="bicubic")
+    with pytest.raises(ValueError, match="routed=maybe: expected auto, yes or no"):
+        SRConfig(routed="maybe")
+    assert SRConfig().is_routed and SRConfig(degradation="kernels").is_routed and not SRConfig(routed="no").is_routed
+    assert not SRConfig(degradation="bicubic").is_routed and not SRConfig(degradation="opencv_cubic").is_routed
+
+
+def test_a_routed_crop_has_each_specialists_twin_and_labelled_router_crops():
+    """A routed run's item: the HR crop shrunk by OpenCV area ("lr") and OpenCV cubic ("lr_aliased"), and router crops
+    of twice the side shrunk as `degradation` draws, labelled by needs_aliased (checked against each resizer's output);
+    a picture smaller than a router crop is mirrored out to it; the same seed gives the same item."""
+    img = embedded_image("astronaut")
+    for scale in (4, 2):
+        src = CropSource([img], 16 * scale, scale, "kernels", routed=True)
+        labels = []
+        for seed in range(16):
+            item = src.load(0, np.random.default_rng(seed))
+            assert set(item) == {"lr", "lr_aliased", "hr", "router", "router_aliased"}
+            hr = (item["hr"].permute(1, 2, 0) * 255).round().byte().numpy()
+            for key, tool in (("lr", "opencv_area"), ("lr_aliased", "opencv_cubic")):
+                assert np.array_equal((item[key].permute(1, 2, 0) * 255).round().byte().numpy(), DOWNSCALERS[tool](hr, scale))
+            assert item["router"].shape == (ROUTER_CROPS, 3, 32, 32) and item["router_aliased"].shape == (ROUTER_CROPS,)
+            labels += item["router_aliased"].tolist()
+        assert 0 < sum(labels) < len(labels)  # both kinds among the router's crops
+    small = CropSource([img[:100, :90]], 64, 4, "mixed", routed=True)  # router crops are 128 pixels
+    a, b = small.load(3, np.random.default_rng(1)), small.load(3, np.random.default_rng(1))
+    assert a["router"].shape == (ROUTER_CROPS, 3, 32, 32) and all(torch.equal(a[k], b[k]) for k in a)
 
 
 def test_judge_accuracy_stays_a_tensor():
@@ -353,26 +381,33 @@ def test_init_starts_g_and_its_average_from_the_named_weights(tmp_path):
         return nets["G"].state_dict()
 
     shipped, _ = load_bundled("x4-mixed")
-    for k, v in built(SRConfig(init="x4-mixed", pretrain_steps=0)).items():
+    for k, v in built(SRConfig(init="x4-mixed", pretrain_steps=0, routed="no")).items():
         torch.testing.assert_close(v, shipped.state_dict()[k])
-    small = SRConfig(scale=2, model="fast", features=8)
+    pair, _ = load_bundled("x4")  # a routed run (the default with `mixed`) starts from a bundled pair, router included
+    got = built(SRConfig(init="x4"))
+    assert got.keys() == pair.state_dict().keys() and all(torch.equal(v, pair.state_dict()[k]) for k, v in got.items())
+    small = SRConfig(scale=2, model="fast", features=8, routed="no")
     net = randomise_tail(build_generator("fast", 2, 8, 1, True))
     save_file(net.state_dict(), str(tmp_path / "g.safetensors"))
-    got = built(SRConfig(scale=2, model="fast", features=8, init=str(tmp_path / "g.safetensors")))
+    got = built(SRConfig(scale=2, model="fast", features=8, routed="no", init=str(tmp_path / "g.safetensors")))
     assert all(torch.equal(v, net.state_dict()[k]) for k, v in got.items())
     (tmp_path / "run" / "checkpoints").mkdir(parents=True)  # resuming: the checkpoint, not init, has the weights
     (tmp_path / "run" / "checkpoints" / "step-00000002.safetensors").write_bytes(b"")
     fresh = built(small, tmp_path / "run")
-    assert all(torch.equal(v, built(SRConfig(scale=2, model="fast", features=8, init=str(tmp_path / "g.safetensors")),
+    assert all(torch.equal(v, built(SRConfig(scale=2, model="fast", features=8, routed="no", init=str(tmp_path / "g.safetensors")),
                                       tmp_path / "run")[k]) for k, v in fresh.items())
     with pytest.raises(UserError, match=r"init=x4-mixed: .*scale 4 \(this run: 2\)"):
-        built(SRConfig(scale=2, init="x4-mixed"))
-    with pytest.raises(UserError, match="init=x4: the bundled x4 is two specialists and a router"):
-        built(SRConfig(init="x4"))
+        built(SRConfig(scale=2, init="x4-mixed", routed="no"))
+    with pytest.raises(UserError, match=r"init=x4: it is two specialists and a router, this run one generator \(routed=yes matches it\)"):
+        built(SRConfig(init="x4", routed="no"))
+    with pytest.raises(UserError, match=r"init=x4-mixed: it is one generator, this run two specialists and a router \(routed=no"):
+        built(SRConfig(init="x4-mixed"))
     with pytest.raises(UserError, match=r"init=nowhere: expected a bundled model \(x2, x4, x4-mixed\), a run directory or a .safetensors file"):
         built(SRConfig(init="nowhere"))
     with pytest.raises(UserError, match="init=.*g.safetensors: not this run's generator"):
-        built(SRConfig(scale=2, model="fast", features=16, init=str(tmp_path / "g.safetensors")))
+        built(SRConfig(scale=2, model="fast", features=16, routed="no", init=str(tmp_path / "g.safetensors")))
+    with pytest.raises(UserError, match="init=.*g.safetensors: not this run's generator"):  # a pair from one generator's file
+        built(SRConfig(scale=2, model="fast", features=8, init=str(tmp_path / "g.safetensors")))
 
 
 def test_detail_measures_energy_and_agreement_above_the_lr_nyquist_limit():

@@ -58,6 +58,9 @@ def test_evaluate_reports_the_degradation_matrix_against_three_baselines(run, ca
     # past its L1 stage: the L1 generator (the checkpoint at pretrain_steps) is scored too, and shown beside the GAN
     assert report["psnr_stage"]["from"] == "step 2 of this run" and set(report["psnr_stage"]["matrix"]) == set(report["matrix"])
     assert len(list((run / "eval").glob("*.png"))) == 5 and (run / "eval" / "l1-vs-gan.png").is_file()
+    # the default `mixed` run is routed: two specialists and a router, whose P(aliased) per condition is reported
+    assert report["generator"] == "fast x 2 with a router (routed)"
+    assert set(report["router_p_aliased"]) == set(report["matrix"]) and all(0 <= p <= 1 for p in report["router_p_aliased"].values())
 
 
 def test_init_starts_an_adversarial_only_run_from_another_run(run, tmp_path, capsys):
@@ -93,8 +96,13 @@ def test_upscale_with_a_run_keeps_names_modes_and_writes_comparisons(run, tmp_pa
     assert all((out / f"{n}-compare.png").is_file() for n in ("grey", "logo", "photo"))
     capsys.readouterr()
     gansuite("upscale", run, inputs / "photo.jpg", "--out", out / "ref", "--compare", "--reference", tmp_path / "truth.png")
-    assert "PSNR-Y vs reference: bicubic" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "PSNR-Y vs reference: bicubic" in said and "router: P(aliased)" in said  # a routed run's router speaks too
     assert Image.open(out / "ref" / "photo-compare.png").size[0] > 3 * 34  # three panels: bicubic | model | reference
+    for told in ("aliased", "antialiased"):  # a routed run, like a bundled pair, can be told how its pictures were made
+        assert gansuite("upscale", run, inputs / "photo.jpg", "--out", out / told, "--shrunk-by", told) == 0
+    a, b = (np.asarray(Image.open(out / t / "photo.png")) for t in ("aliased", "antialiased"))
+    assert a.shape == b.shape == (26, 34, 3) and not np.array_equal(a, b)
 
 
 def test_bundled_weights_fit_in_ten_megabytes():

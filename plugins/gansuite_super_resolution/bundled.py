@@ -76,25 +76,23 @@ def load_bundled(name: str, folder: Path = WEIGHTS) -> tuple[nn.Module, dict[str
     return net.eval().requires_grad_(False), meta
 
 
-def initial_state(init: str, architecture: dict[str, Any], registry: Any = None) -> dict[str, torch.Tensor]:
-    """The generator tensors that `--set init=INIT` names: a bundled model (x2, x4-mixed), a run directory (its
+def initial_state(init: str, architecture: dict[str, Any], registry: Any = None, routed: bool = False) -> dict[str, torch.Tensor]:
+    """The generator tensors that `--set init=INIT` names: a bundled model (x2, x4, x4-mixed), a run directory (its
     EMA generator, as `gansuite upscale RUN` uses it) or a .safetensors state dict. ESRGAN starts its
-    adversarial stage from the PSNR-oriented model; with init=x4-mixed and pretrain_steps=0 a run is only that stage.
+    adversarial stage from the PSNR-oriented model; with init=x4 and pretrain_steps=0 a run is only that stage.
+    A routed run (`routed`) starts from a pair (x2, x4 or a routed run), any other from one generator.
     UserError naming `init` when it is missing or built differently from this run's generator."""
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
-    want = {k: architecture[k] for k in ARCHITECTURE}
+    want = {**{k: architecture[k] for k in ARCHITECTURE}, "routed": routed}
     if init in BUNDLED:
         net, card = load_bundled(init)
-        if isinstance(net, RoutedPair):
-            raise UserError(f"init={init}: the bundled {init} is two specialists and a router, not one generator; "
-                            "start from a run directory, a .safetensors file or (at x4) x4-mixed, the default run")
-        have = {k: card["architecture"].get(k, True) for k in ARCHITECTURE}  # old cards: BatchNorm
+        have = {**{k: card["architecture"].get(k, True) for k in ARCHITECTURE}, "routed": isinstance(net, RoutedPair)}  # old cards: BatchNorm
         state = net.state_dict()
     elif Path(init).is_dir():
         run = load_run(init, app="super-resolution", registry=registry)
-        have = {k: getattr(run.config.options, k) for k in ARCHITECTURE}
+        have = {**{k: getattr(run.config.options, k) for k in ARCHITECTURE}, "routed": run.config.options.is_routed}
         state = run.net("G").state_dict()
     elif Path(init).is_file() and init.endswith(".safetensors"):
         try:
@@ -103,6 +101,10 @@ def initial_state(init: str, architecture: dict[str, Any], registry: Any = None)
             raise UserError(f"init={init}: cannot read it ({type(e).__name__}: {e})") from None
     else:
         raise UserError(f"init={init}: expected a bundled model ({', '.join(BUNDLED)}), a run directory or a .safetensors file")
+    if have["routed"] != want["routed"]:
+        kind = {True: "two specialists and a router", False: "one generator"}
+        raise UserError(f"init={init}: it is {kind[have['routed']]}, this run {kind[want['routed']]} "
+                        f"(routed={'yes' if have['routed'] else 'no'} matches it)")
     if have != want:
         diff = ", ".join(f"{k} {have[k]} (this run: {want[k]})" for k in ARCHITECTURE if have[k] != want[k])
         raise UserError(f"init={init}: its generator differs from this run's: {diff}")

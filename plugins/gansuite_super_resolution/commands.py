@@ -5,7 +5,7 @@
 
 Each output PNG keeps its input's file name (with a .png suffix). `--compare` also writes
 NAME-compare.png: bicubic | model, and the ground truth when `--reference` gives it (and, for a bundled
-pair, prints its router's P(aliased)). `--shrunk-by aliased|antialiased` tells a pair how the pictures
+pair or a routed run, prints its router's P(aliased)). `--shrunk-by aliased|antialiased` tells a pair how the pictures
 were made instead of letting its router guess. A file that cannot be read or upscaled is named and
 skipped; the exit code is 2 at the end if any was.
 """
@@ -111,7 +111,7 @@ def compare_pictures(img, sr, scale: int, ref_path: Path | None, out: Path, stem
               "+0.01 to +0.05 dB PSNR-Y for the bundled x2 and x4, +0.03 to +0.2 for x4-mixed (which loses 0.03 on OpenCV pyrDown "
               "pictures) in docs/benchmarks.md; 8 times slower.")
 @click.option("--shrunk-by", default="auto", show_default=True,
-              help="With --model x2|x4 (two specialists): how the small pictures were made, if you know: antialiased (PIL, "
+              help="With --model x2|x4 or a routed run (two specialists): how the small pictures were made, if you know: antialiased (PIL, "
                    "MATLAB, OpenCV INTER_AREA, most photo tools), aliased (OpenCV INTER_CUBIC/LINEAR/NEAREST, or any picture "
                    "sharpened after shrinking), or auto (the model's router guesses per picture).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -139,7 +139,7 @@ def upscale_command(inputs: tuple[Path, ...], model: str | None, out: Path, comp
     pair = net if isinstance(net, RoutedPair) else None
     if SHRUNK_BY[shrunk_by] is not None:
         if pair is None:
-            raise UserError(f"--shrunk-by {shrunk_by}: only for a model with two specialists (--model x2 or x4)")
+            raise UserError(f"--shrunk-by {shrunk_by}: only for a model with two specialists (--model x2 or x4, or a routed run)")
         net = pair.fixed(torch.tensor([SHRUNK_BY[shrunk_by]], device=dev))
 
     def picture_net(img) -> tuple[torch.nn.Module, torch.Tensor | None]:  # a pair left to its router: P once per picture

@@ -9,6 +9,9 @@ DEGRADATIONS = ("bicubic", "kernels", "mixed", "realistic")
 # One named downscaler only (data.DOWNSCALERS; MATLAB's is `bicubic`): a specialist for pictures that all come from one tool.
 SINGLE_DOWNSCALERS = ("opencv_cubic", "opencv_linear", "opencv_area", "opencv_nearest", "pil_bicubic", "pil_lanczos")
 
+# The degradations that name their resizer per crop, so a routed run can hand each crop to its specialist.
+ROUTED_DEGRADATIONS = ("kernels", "mixed")
+
 
 @dataclass(frozen=True)
 class SRConfig:
@@ -25,10 +28,11 @@ class SRConfig:
     patch: int = 16  # low-resolution crop size in pixels; high-resolution crops are patch * scale
     batch: int = 16  # crops per batch
     degradation: Literal["bicubic", "kernels", "mixed", "realistic", "opencv_cubic", "opencv_linear", "opencv_area", "opencv_nearest", "pil_bicubic", "pil_lanczos"] = "mixed"  # LR inputs: bicubic (MATLAB only, the papers'), kernels (7 downscalers drawn per crop), mixed (kernels + sometimes blur/noise/JPEG), realistic (always blur+noise+JPEG), or one named downscaler only (a specialist for one tool's pictures)
+    routed: Literal["auto", "yes", "no"] = "auto"  # yes: two generators, one trained on pictures shrunk by OpenCV INTER_AREA (antialiased), one by INTER_CUBIC (aliased), and a router trained on crops made as `degradation` says that weighs them per picture, as the bundled x2/x4 (about 2.3x one generator's step); auto: yes for kernels and mixed; no: one generator trained on `degradation` (docs/super-resolution.md)
     rgb_permute: bool = False  # each training crop's colour channels in a random order (Yoo et al. 2020): more kinds of detail from few photographs; at x4 -0.03 dB at the default 3,000 steps, +0.03 to +0.15 dB at 10,000 bf16 steps except -0.01 on OpenCV-cubic input (seed 1) (docs/super-resolution.md)
     pixel_loss: Literal["l1", "mse", "charbonnier"] = "l1"  # stage-1 distance: l1 (EDSR, ESRGAN), mse (SRResNet; what PSNR measures) or charbonnier (LapSRN)
-    init: str = ""  # start G from weights: x2 or x4-mixed (bundled), a run directory (its EMA G) or a .safetensors file; empty: random (bicubic)
-    pretrain_steps: int = 3000  # PSNR-oriented L1 steps before the adversarial stage
+    init: str = ""  # start G from weights: x2 or x4 (bundled pairs, for routed runs), x4-mixed (one generator), a run directory (its EMA G) or a .safetensors file; empty: random (bicubic)
+    pretrain_steps: int = 4500  # PSNR-oriented L1 steps before the adversarial stage (3,000 until the routed default of 2026-12-05)
     lr: float = 5e-4  # generator's Adam learning rate in pretraining (cosine-decayed to lr_final_fraction * lr over it)
     lr_final_fraction: float = 0.1  # where the pretraining cosine ends, as a fraction of lr
     gan_lr: float = 5e-5  # learning rate of G and D in the adversarial stage
@@ -57,7 +61,17 @@ class SRConfig:
             raise ValueError(f"pixel_loss={self.pixel_loss}: expected l1, mse or charbonnier")
         if self.degradation not in DEGRADATIONS + SINGLE_DOWNSCALERS:
             raise ValueError(f"degradation={self.degradation}: expected one of {', '.join(DEGRADATIONS + SINGLE_DOWNSCALERS)}")
+        if self.routed not in ("auto", "yes", "no"):
+            raise ValueError(f"routed={self.routed}: expected auto, yes or no")
+        if self.routed == "yes" and self.degradation not in ROUTED_DEGRADATIONS:
+            raise ValueError(f"routed=yes needs degradation {' or '.join(ROUTED_DEGRADATIONS)} (its specialists split those "
+                             f"resizers between them), not {self.degradation}")
         if not 0 <= self.lr_final_fraction <= 1:
             raise ValueError(f"lr_final_fraction={self.lr_final_fraction}: expected a fraction in [0, 1]")
         if min(self.lr, self.gan_lr) <= 0 or min(self.pixel_weight, self.feature_weight, self.gan_weight) < 0:
             raise ValueError("learning rates must be > 0 and loss weights >= 0")
+
+    @property
+    def is_routed(self) -> bool:
+        """Whether this run trains two specialists and a router (models.RoutedPair) rather than one generator."""
+        return self.routed == "yes" or (self.routed == "auto" and self.degradation in ROUTED_DEGRADATIONS)

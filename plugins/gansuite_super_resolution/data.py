@@ -164,6 +164,12 @@ def jpeg(img: np.ndarray, quality: int) -> np.ndarray:
 ALIASED = ("opencv_cubic", "opencv_linear", "opencv_nearest")
 
 
+# A routed run's specialists (config.routed): each trains on one tool's pictures. One-tool specialists gain more on the
+# other tools of their kind than specialists trained on every tool of their kind (docs/experiments.md, stop 41).
+ROUTED_SPECIALISTS = {"antialiased": "opencv_area", "aliased": "opencv_cubic"}
+ROUTER_CROPS = 1  # the router's own crops per item, twice the SR crop's side: the bundled routers' 32-pixel crops at x4
+
+
 def unsharp_mask(img: np.ndarray, sigma: float, amount: float) -> np.ndarray:
     """img + amount x (img - Gaussian blur of img), rounded to uint8: the sharpening of cameras and photo tools."""
     x = img.astype(np.float32)
@@ -256,12 +262,16 @@ class CropSource:
     Pictures read from a folder are kept decoded in memory up to `cache_mb` megabytes. `rgb_permute`
     puts each crop's colour channels in a random order (Yoo et al. 2020), so few photographs give
     more kinds of detail: brightness (PSNR-Y's channel) mixes R, G and B unequally.
+
+    `routed` (config.routed): each HR crop comes with two LR twins for the two specialists, "lr" shrunk by
+    ROUTED_SPECIALISTS' antialiased resizer and "lr_aliased" by its aliased one, and "router": ROUTER_CROPS
+    other crops of twice the size, shrunk as `degradation` says, with "router_aliased" their labels (needs_aliased).
     """
 
     def __init__(self, images: list[np.ndarray] | list[Path], crop: int, scale: int, degradation: str,
-                 crops_per_image: int = 64, cache_mb: int = 2048, rgb_permute: bool = False) -> None:
+                 crops_per_image: int = 64, cache_mb: int = 2048, rgb_permute: bool = False, routed: bool = False) -> None:
         self.images, self.crop, self.scale, self.degradation = images, crop, scale, degradation
-        self.crops_per_image, self.cache_mb, self.rgb_permute = crops_per_image, cache_mb, rgb_permute
+        self.crops_per_image, self.cache_mb, self.rgb_permute, self.routed = crops_per_image, cache_mb, rgb_permute, routed
         self._cache: dict[int, np.ndarray] = {}
         self._cached_bytes = 0
 
@@ -281,13 +291,23 @@ class CropSource:
 
     def load(self, index: int, rng: np.random.Generator) -> dict[str, torch.Tensor]:
         hr = self.crop_hr(index, rng)
-        lr = degrade(hr, self.scale, self.degradation, rng)
-        return {"lr": to_tensor(lr), "hr": to_tensor(hr)}
+        if not self.routed:
+            lr = degrade(hr, self.scale, self.degradation, rng)
+            return {"lr": to_tensor(lr), "hr": to_tensor(hr)}
+        s = self.scale
+        smooth, jagged = (DOWNSCALERS[ROUTED_SPECIALISTS[k]](hr, s) for k in ("antialiased", "aliased"))
+        views = [degrade_named(self.crop_hr(index, rng, 2 * self.crop), s, self.degradation, rng) for _ in range(ROUTER_CROPS)]
+        return {"lr": to_tensor(smooth), "lr_aliased": to_tensor(jagged), "hr": to_tensor(hr),
+                "router": torch.stack([to_tensor(v) for v, _ in views]),  # (ROUTER_CROPS, 3, 2c/s, 2c/s)
+                "router_aliased": torch.tensor([float(needs_aliased(n, s)) for _, n in views])}  # (ROUTER_CROPS,)
 
-    def crop_hr(self, index: int, rng: np.random.Generator) -> np.ndarray:
-        """A random (crop, crop, 3) uint8 crop of image `index`, flipped, turned and (rgb_permute) permuted."""
+    def crop_hr(self, index: int, rng: np.random.Generator, size: int = 0) -> np.ndarray:
+        """A random (size, size, 3) uint8 crop (size 0: `crop`) of image `index`, flipped, turned and (rgb_permute)
+        permuted; a picture smaller than `size` (a router's crop from a user's folder) is mirrored out to it first."""
         img = self.image(index % len(self.images))
-        c = self.crop
+        c = size or self.crop
+        if min(img.shape[:2]) < c:
+            img = np.pad(img, ((0, max(0, c - img.shape[0])), (0, max(0, c - img.shape[1])), (0, 0)), mode="symmetric")
         y, x = rng.integers(0, img.shape[0] - c + 1), rng.integers(0, img.shape[1] - c + 1)
         hr = img[y:y + c, x:x + c]
         if rng.random() < 0.5:

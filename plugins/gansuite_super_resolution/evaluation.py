@@ -31,8 +31,8 @@ from gansuite_core.metrics.image import psnr, rgb_to_y, sharpness, ssim
 from gansuite_core.pictures import save_png, side_by_side, upscale_nearest
 
 from .bundled import initial_state
-from .data import DOWNSCALERS, EVAL_IMAGES, embedded_image, jpeg, matlab_resize, mod_crop, read_rgb, scan_folder
-from .models import build_generator
+from .data import DOWNSCALERS, EVAL_IMAGES, embedded_image, jpeg, matlab_resize, mod_crop, read_rgb, scan_folder, to_tensor
+from .models import RoutedPair
 from .upscale import upscale_rgb
 
 # How the small picture was made: HR uint8 (H, W, 3), scale -> LR. The first four are clean.
@@ -74,6 +74,7 @@ def score(net: nn.Module, images: list[tuple[str, np.ndarray]], scale: int, devi
         c: {m: {k: [] for k in MEASURES} for m in METHODS} for c in CONDITIONS}
     per_image: dict[str, dict[str, float]] = {}
     pixels, seconds = 0, 0.0
+    routed: dict[str, list[float]] = {c: [] for c in CONDITIONS}  # a RoutedPair's P(aliased) per picture
     for name, hr in images:
         rows, truth_band = [], high_band(hr, scale)
         for cond, shrink in CONDITIONS.items():
@@ -82,6 +83,8 @@ def score(net: nn.Module, images: list[tuple[str, np.ndarray]], scale: int, devi
             sr = upscale_rgb(net, lr, scale, device=device)
             seconds += time.perf_counter() - t0
             pixels += sr.shape[0] * sr.shape[1]
+            if isinstance(net, RoutedPair):
+                routed[cond].append(float(net.weight(to_tensor(lr).unsqueeze(0).to(device))[0]))
             outs = {**baselines(lr, scale), "model": sr}
             for m, out in outs.items():
                 cell = matrix[cond][m]
@@ -115,6 +118,7 @@ def score(net: nn.Module, images: list[tuple[str, np.ndarray]], scale: int, devi
             c: means[c]["model"]["psnr_y"] - max(means[c][m]["psnr_y"] for m in METHODS if m != "model") for c in CONDITIONS},
         "worst_clean_gain_db": min(gains[c] for c in CLEAN),
         "model_megapixels_per_s": pixels / 1e6 / max(seconds, 1e-9),
+        **({"router_p_aliased": {c: float(np.mean(v)) for c, v in routed.items()}} if isinstance(net, RoutedPair) else {}),
     }
 
 
@@ -156,7 +160,8 @@ def evaluate(run: Run, device: torch.device) -> dict[str, Any]:
         report["psnr_stage"] = {"from": where, "matrix": first["matrix"], "matrix_gain_over_bicubic_db": first["matrix_gain_over_bicubic_db"]}
         save_png(l1_vs_gan(net, run.net("G"), images, cfg.scale, device), run.dir / "eval" / "l1-vs-gan.png")
     return {
-        "scale": cfg.scale, "generator": cfg.model, "degradation": cfg.degradation,
+        "scale": cfg.scale, "generator": cfg.model + (" x 2 with a router (routed)" if cfg.is_routed else ""),
+        "degradation": cfg.degradation,
         "stage": "PSNR-oriented (L1 only)" if pretrain else "adversarial fine-tune",
         "feature_network": "none (L1 stage)" if pretrain else feature_network_name(cfg.vgg_weights),
         "images": ", ".join(n for n, _ in images) + (f" (central {cfg.eval_crop}-pixel crops)" if cfg.eval_crop else ""),
@@ -177,8 +182,8 @@ def psnr_stage(run: Run, device: torch.device) -> tuple[nn.Module, str] | None:
         return load_run(run.dir, app=run.app, device=device, checkpoint=path, registry=run.registry).net("G"), f"step {cfg.pretrain_steps} of this run"
     if not cfg.init:
         return None
-    g = build_generator(cfg.model, cfg.scale, cfg.features, cfg.blocks, cfg.bicubic_skip, cfg.batchnorm)
-    g.load_state_dict(initial_state(cfg.init, vars(cfg), run.registry))
+    g = run.app.networks(cfg)["G"]
+    g.load_state_dict(initial_state(cfg.init, vars(cfg), run.registry, routed=cfg.is_routed))
     return g.to(device).eval().requires_grad_(False), f"init={cfg.init}"
 
 

@@ -23,8 +23,12 @@ from .bundled import initial_state
 from .config import SRConfig
 from .data import TRAIN_IMAGES, CropSource, downscale, embedded_image, scan_folder, to_tensor
 from .losses import VGGFeatures, judge_accuracy, make_adversarial_losses, make_pixel_loss
-from .models import Discriminator, build_generator
+from .models import DegradationEstimator, Discriminator, RoutedPair, build_generator
 from .upscale import bicubic, to_uint8
+
+
+ESTIMATOR_WIDTH = 48  # a routed run's router: the bundled models' estimator (models.DegradationEstimator)
+ESTIMATOR_LR_RATIO = 4.0  # its learning rate over G's: 2e-3 at the default lr, as the bundled routers trained
 
 
 @dataclass(frozen=True)
@@ -46,9 +50,13 @@ class StageEMA(EMA):
 
 
 def networks(cfg: SRConfig) -> dict[str, nn.Module]:
-    """G: the generator (SRGAN / ESRGAN / ESPCN family, see models.py); D: ESRGAN's VGG-style discriminator."""
-    return {"G": build_generator(cfg.model, cfg.scale, cfg.features, cfg.blocks, cfg.bicubic_skip, cfg.batchnorm),
-            "D": Discriminator(cfg.d_features)}
+    """G: the generator (SRGAN / ESRGAN / ESPCN family, see models.py), or in a routed run two of them and a router
+    (models.RoutedPair); D: ESRGAN's VGG-style discriminator."""
+    def generator() -> nn.Module:
+        return build_generator(cfg.model, cfg.scale, cfg.features, cfg.blocks, cfg.bicubic_skip, cfg.batchnorm)
+
+    g = RoutedPair(generator(), generator(), DegradationEstimator(ESTIMATOR_WIDTH)) if cfg.is_routed else generator()
+    return {"G": g, "D": Discriminator(cfg.d_features)}
 
 
 def training_images(cfg: SRConfig) -> list:
@@ -61,7 +69,7 @@ def make_game(cfg: SRConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
     if cfg.init and not resuming(ctx):  # the engine copies G into its EMA after this, so the average starts there too
         load_generator(nets["G"], cfg, ctx)
     source = CropSource(training_images(cfg), cfg.patch * cfg.scale, cfg.scale, cfg.degradation, cfg.crops_per_image,
-                        rgb_permute=cfg.rgb_permute)
+                        rgb_permute=cfg.rgb_permute, routed=cfg.is_routed)
     data = IndexedStream(source, cfg.batch, seed=ctx.seed, rank=ctx.rank, world=ctx.world, workers=ctx.workers,
                          pin_memory=ctx.pin_memory)
     vgg = VGGFeatures(Path(cfg.vgg_weights)).to(ctx.device) if cfg.vgg_weights else None
@@ -75,7 +83,15 @@ def make_game(cfg: SRConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
             return f + (1 - f) * 0.5 * (1 + math.cos(math.pi * step / p))
         return cfg.gan_lr / cfg.lr
 
-    adam_g = lambda params: torch.optim.Adam(params, lr=cfg.lr, betas=(0.9, 0.99))  # noqa: E731 -- ESRGAN's betas
+    def adam_g(params: list[nn.Parameter]) -> torch.optim.Optimizer:
+        """ESRGAN's betas. A routed run's estimator learns at ESTIMATOR_LR_RATIO x lr (the bundled routers' 2e-3)."""
+        if not cfg.is_routed:
+            return torch.optim.Adam(params, lr=cfg.lr, betas=(0.9, 0.99))
+        router = {id(p) for p in nets["G"].estimator.parameters()}
+        return torch.optim.Adam([{"params": [p for p in params if id(p) not in router]},
+                                 {"params": [p for p in params if id(p) in router], "lr": cfg.lr * ESTIMATOR_LR_RATIO}],
+                                lr=cfg.lr, betas=(0.9, 0.99))
+
     adam_d = lambda params: torch.optim.Adam(params, lr=cfg.gan_lr, betas=(0.9, 0.99))  # noqa: E731
     preview = preview_batch(cfg.scale)
 
@@ -110,7 +126,7 @@ def resuming(ctx: Context) -> bool:
 def load_generator(g: nn.Module, cfg: SRConfig, ctx: Context) -> None:
     """G's starting weights from `init` (see bundled.initial_state); a mismatch is the user's to fix, so one line."""
     try:
-        g.load_state_dict(initial_state(cfg.init, vars(cfg), ctx.registry))
+        g.load_state_dict(initial_state(cfg.init, vars(cfg), ctx.registry, routed=cfg.is_routed))
     except RuntimeError as e:
         raise UserError(f"init={cfg.init}: not this run's generator ({str(e).splitlines()[0]})") from None
 

@@ -21,6 +21,8 @@ from torch import nn
 
 from gansuite_core import UserError
 
+from .models import big_enough
+
 Nets = dict[str, nn.Module]
 
 
@@ -89,14 +91,37 @@ def distance(kind: str):
     return F.l1_loss
 
 
+def generate(nets: Nets, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """(SR, HR) for a batch. A routed run's batch (data.CropSource, routed) has each HR crop twice, shrunk with
+    and without antialiasing: each specialist enlarges its own kind, so SR and HR are (2B, 3, H, W), the
+    antialiased half first; otherwise G enlarges "lr" and both are (B, 3, H, W)."""
+    g, hr = nets["G"], batch["hr"]
+    if "lr_aliased" not in batch:
+        return g(batch["lr"]), hr
+    return torch.cat([g.antialiased(batch["lr"]), g.aliased(batch["lr_aliased"])]), torch.cat([hr, hr])
+
+
+def router_loss(nets: Nets, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """A routed run's estimator on the batch's router crops: binary cross-entropy of each crop's mean logit
+    against its label (1: the aliased specialist's), and the share it gets right (a 0-dim tensor, no host read)."""
+    x = batch["router"].flatten(0, 1)  # (B * ROUTER_CROPS, 3, h, w)
+    y = batch["router_aliased"].flatten()  # (B * ROUTER_CROPS,)
+    logit = nets["G"].estimator(big_enough(x, nets["G"].estimator.radius)).mean((1, 2, 3))
+    return F.binary_cross_entropy_with_logits(logit, y), ((logit > 0).float() == y).float().mean().detach()
+
+
 def make_pixel_loss(kind: str = "l1"):
-    """Stage 1: `kind` distance (see distance) between the generator's output and the HR crop; L1 is logged too."""
+    """Stage 1: `kind` distance (see distance) between the generator's output and the HR crop; L1 is logged too.
+    In a routed run the router learns alongside (router_loss; its accuracy per crop is logged as "router")."""
     dist = distance(kind)
 
     def pixel_loss(nets: Nets, batch: dict[str, torch.Tensor], step: int) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        sr = nets["G"](batch["lr"])
-        loss = dist(sr, batch["hr"])
-        return loss, {"l1": F.l1_loss(sr.detach(), batch["hr"])}
+        sr, hr = generate(nets, batch)
+        loss, logs = dist(sr, hr), {"l1": F.l1_loss(sr.detach(), hr)}
+        if "lr_aliased" in batch:
+            bce, logs["router"] = router_loss(nets, batch)
+            loss = loss + bce
+        return loss, logs
 
     return pixel_loss
 
@@ -106,17 +131,16 @@ def make_adversarial_losses(pixel_weight: float, feature_weight: float, gan_weig
     D's batch-norm statistics are those of the mixed batch in both phases."""
 
     def d_loss(nets: Nets, batch: dict[str, torch.Tensor], step: int):
-        hr = batch["hr"]
         with torch.no_grad():
-            sr = nets["G"](batch["lr"]).clamp(0, 1)
+            sr, hr = generate(nets, batch)
+            sr = sr.clamp(0, 1)
         scores = nets["D"](torch.cat([hr, sr]))  # (2B, 1)
         real, fake = scores.chunk(2)
         loss = relativistic_d_loss(real, fake)
         return loss, {"real": real.mean().detach(), "fake": fake.mean().detach()}
 
     def g_loss(nets: Nets, batch: dict[str, torch.Tensor], step: int):
-        hr = batch["hr"]
-        sr = nets["G"](batch["lr"])
+        sr, hr = generate(nets, batch)
         scores, feats = nets["D"](torch.cat([hr, sr]), features=True)
         real, fake = scores.chunk(2)
         if vgg is not None:
@@ -134,6 +158,6 @@ def make_adversarial_losses(pixel_weight: float, feature_weight: float, gan_weig
 def judge_accuracy(nets: Nets, batch: dict[str, torch.Tensor]) -> torch.Tensor:
     """How often D ranks a real crop above the average fake and a fake below the average real: a 0-dim
     tensor, so the engine's step stays free of host reads."""
-    sr = nets["G"](batch["lr"]).clamp(0, 1)
-    real, fake = nets["D"](torch.cat([batch["hr"], sr])).chunk(2)
+    sr, hr = generate(nets, batch)
+    real, fake = nets["D"](torch.cat([hr, sr.clamp(0, 1)])).chunk(2)
     return ((real > fake.mean()).float().mean() + (fake < real.mean()).float().mean()) / 2

@@ -185,6 +185,15 @@ class DegradationEstimator(nn.Module):
         return self.body(x * 2 - 1)
 
 
+def big_enough(x: torch.Tensor, radius: int) -> torch.Tensor:
+    """(B, 3, h, w) padded on the bottom and right by repeating the border until each side is at least
+    2 x radius + 1, so an unpadded estimator gives at least one logit."""
+    h, w = x.shape[2:]
+    if min(h, w) > 2 * radius:
+        return x
+    return F.pad(x, (0, max(0, 2 * radius + 1 - w), 0, max(0, 2 * radius + 1 - h)), mode="replicate")
+
+
 class RoutedPair(nn.Module):
     """Two specialists and a router: P(aliased) x aliased(x) + (1 - P) x antialiased(x).
 
@@ -202,10 +211,9 @@ class RoutedPair(nn.Module):
     @torch.no_grad()
     def weight(self, x: torch.Tensor, tile: int = 256) -> torch.Tensor:
         """(B, 3, H, W) -> (B,) P(aliased): the mean of the estimator's logits over the picture, in tiles."""
-        r, (h, w) = self.estimator.radius, x.shape[2:]
-        if min(h, w) <= 2 * r:  # too small to see a 9-pixel neighbourhood: replicate the border
-            x = F.pad(x, (0, max(0, 2 * r + 1 - w), 0, max(0, 2 * r + 1 - h)), mode="replicate")
-            h, w = x.shape[2:]
+        r = self.estimator.radius
+        x = big_enough(x, r)
+        h, w = x.shape[2:]
         total, count = torch.zeros(x.shape[0], device=x.device), 0
         for y0 in range(r, h - r, tile):
             for x0 in range(r, w - r, tile):
