@@ -12,8 +12,8 @@ megapixels per second against OpenCV bicubic (one thread each).
     # the models shipped in the package (their training is examples/train_bundled_sr.py)
     OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py bundled --model x4
     OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py bundled --model x4 --ensemble   # also with `upscale --ensemble`
-    OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py bundled --model x4-mixed        # the default run, bundled
-    # the adversarial stage alone, from the bundled x4-mixed (= the default L1 stage): L1 vs GAN, sharpness, crops
+    OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py bundled --model x4-mixed        # the one-network default run of 2026-11-24, bundled
+    # the adversarial stage alone, from the bundled x4-mixed (the one-network default L1 stage of 2026-11-24)
     OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py gan --init x4-mixed --steps 300
     OMP_NUM_THREADS=1 .venv/bin/python examples/bench_sr.py gan --init x4-mixed --steps 300 --set gan_weight=5e-2
 

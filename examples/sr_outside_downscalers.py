@@ -31,7 +31,7 @@ exactly as a user would, and scores PSNR-Y / SSIM-Y (HR mod-cropped, `scale` bor
 the plugin's protocol) against OpenCV bicubic and Lanczos enlargement of the same files.
 
     .venv/bin/python examples/sr_outside_downscalers.py --scale 4                     # ~1 CPU-minute (x4: ~2)
-    .venv/bin/python examples/sr_outside_downscalers.py --scale 4 --model x4-mixed    # the default run, bundled
+    .venv/bin/python examples/sr_outside_downscalers.py --scale 4 --model x4-mixed    # the one-network default run of 2026-11-24
     .venv/bin/python examples/sr_outside_downscalers.py --scale 4 --shrunk-by aliased  # the pair told "aliased"
     .venv/bin/python examples/sr_outside_downscalers.py --scale 4 --run runs/sr4       # your own run (scale must match)
 """
@@ -124,7 +124,7 @@ def main() -> None:
     ap.add_argument("--scale", type=int, choices=(2, 4), default=4)
     ap.add_argument("--out", type=Path, default=Path("runs/sr-outside"))
     ap.add_argument("--ensemble", action="store_true", help="upscale with --ensemble (the 8 flips and turns averaged)")
-    ap.add_argument("--model", help="the bundled model (default: x2 or x4 for --scale); x4-mixed is the default run at x4")
+    ap.add_argument("--model", help="the bundled model (default: x2 or x4 for --scale); x4-mixed is the one-network default run of 2026-11-24 at x4")
     ap.add_argument("--run", type=Path, help="a training run of yours instead of a bundled model (e.g. the default run, routed)")
     ap.add_argument("--shrunk-by", default="auto", choices=("auto", "aliased", "antialiased"), help="passed to gansuite upscale: auto (the pair's router), aliased or antialiased")
     args = ap.parse_args()

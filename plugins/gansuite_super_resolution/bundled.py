@@ -6,7 +6,8 @@ Each is two files in weights/: sr-NAME.safetensors (the EMA generators' tensors)
 cannot execute code, unlike a pickled checkpoint. examples/train_bundled_sr.py makes them.
 
     x2, x4    two specialists (OpenCV area, OpenCV cubic) and a router (models.RoutedPair), in float16
-    x4-mixed  the default run at x4 (the bundled x4 until 2026-12-05; `init=x4-mixed` starts a GAN stage from it)
+    x4-mixed  the one-network default run of 2026-11-24 at x4 (the bundled x4 until 2026-12-05; `init=x4-mixed
+              routed=no` starts a one-network GAN stage from it)
 """
 from __future__ import annotations
 
