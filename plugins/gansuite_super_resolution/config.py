@@ -9,7 +9,7 @@ DEGRADATIONS = ("bicubic", "kernels", "mixed", "realistic")
 # One named downscaler only (data.DOWNSCALERS; MATLAB's is `bicubic`): a specialist for pictures that all come from one tool.
 SINGLE_DOWNSCALERS = ("opencv_cubic", "opencv_linear", "opencv_area", "opencv_nearest", "pil_bicubic", "pil_lanczos")
 
-# The degradations that name their resizer per crop, so a routed run can hand each crop to its specialist.
+# The degradations that name their resizer per crop, so a routed run's router can label its crops (data.needs_aliased).
 ROUTED_DEGRADATIONS = ("kernels", "mixed")
 
 
@@ -64,8 +64,8 @@ class SRConfig:
         if self.routed not in ("auto", "yes", "no"):
             raise ValueError(f"routed={self.routed}: expected auto, yes or no")
         if self.routed == "yes" and self.degradation not in ROUTED_DEGRADATIONS:
-            raise ValueError(f"routed=yes needs degradation {' or '.join(ROUTED_DEGRADATIONS)} (its specialists split those "
-                             f"resizers between them), not {self.degradation}")
+            raise ValueError(f"routed=yes needs degradation {' or '.join(ROUTED_DEGRADATIONS)} (its router learns from crops "
+                             f"labelled by their resizer), not {self.degradation}")
         if not 0 <= self.lr_final_fraction <= 1:
             raise ValueError(f"lr_final_fraction={self.lr_final_fraction}: expected a fraction in [0, 1]")
         if min(self.lr, self.gan_lr) <= 0 or min(self.pixel_weight, self.feature_weight, self.gan_weight) < 0:
