@@ -236,6 +236,29 @@ def test_config_validation():
     assert not SRConfig(degradation="bicubic").is_routed and not SRConfig(degradation="opencv_cubic").is_routed
 
 
+def test_a_routed_batch_sends_each_twin_to_its_own_specialist_and_labels_the_router():
+    """generate(): the antialiased specialist enlarges "lr", the aliased one "lr_aliased" (HR twice); router_loss is
+    the BCE of the crops' mean logits against router_aliased, and its accuracy counts the right side of zero."""
+    from gansuite_super_resolution.losses import generate, router_loss
+
+    torch.manual_seed(0)
+    pair = RoutedPair(randomise_tail(FastSR(2, 8)), randomise_tail(FastSR(2, 8)), DegradationEstimator(8))
+    torch.nn.init.normal_(pair.aliased.tail[0].weight, std=0.2)  # the two specialists differ
+    batch = {"lr": torch.rand(3, 3, 8, 8), "lr_aliased": torch.rand(3, 3, 8, 8), "hr": torch.rand(3, 3, 16, 16),
+             "router": torch.rand(3, 1, 3, 16, 16), "router_aliased": torch.tensor([[1.0], [0.0], [1.0]])}
+    with torch.no_grad():
+        sr, hr = generate({"G": pair}, batch)
+        assert sr.shape == hr.shape == (6, 3, 16, 16) and torch.equal(hr, torch.cat([batch["hr"], batch["hr"]]))
+        torch.testing.assert_close(sr[:3], pair.antialiased(batch["lr"]))
+        torch.testing.assert_close(sr[3:], pair.aliased(batch["lr_aliased"]))
+        assert not torch.allclose(sr[3:], pair.antialiased(batch["lr_aliased"]))
+        loss, accuracy = router_loss({"G": pair}, batch)
+        logit = pair.estimator(batch["router"][:, 0]).mean((1, 2, 3))
+        y = batch["router_aliased"][:, 0]
+        torch.testing.assert_close(loss, F.binary_cross_entropy_with_logits(logit, y))
+        assert accuracy.dim() == 0 and float(accuracy) == float(((logit > 0).float() == y).float().mean())
+
+
 def test_a_routed_crop_has_each_specialists_twin_and_labelled_router_crops():
     """A routed run's item: the HR crop shrunk by OpenCV area ("lr") and OpenCV cubic ("lr_aliased"), and router crops
     of twice the side shrunk as `degradation` draws, labelled by needs_aliased (checked against each resizer's output);
