@@ -39,14 +39,15 @@ bench: $(STAMP)
 	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py bundled --model x2
 	OMP_NUM_THREADS=1 $(PY) examples/sr_outside_downscalers.py --scale 4
 	OMP_NUM_THREADS=1 $(PY) examples/sr_outside_downscalers.py --scale 2
-	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --steps 800 --out runs/bench/sr4-800
-	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --degradation bicubic --gan 300 --out runs/bench/sr-bicubic
-	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 2 --degradation bicubic --gan 300 --out runs/bench/sr-bicubic
-	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --steps 1500 --set precision=bf16
-	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py gan --init x4 --steps 300
-	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py gan --init x4 --steps 300 --set gan_weight=5e-2
-	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --model fast --steps 1500 --degradation bicubic --out runs/bench/sr4-deg
-	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --model fast --steps 1500 --degradation mixed --out runs/bench/sr4-deg
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --gan 300 --out runs/bench/sr4
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --steps 800 --set routed=no --set precision=fp32 --out runs/bench/sr4-800
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --degradation bicubic --gan 300 --set precision=fp32 --out runs/bench/sr-bicubic
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 2 --degradation bicubic --gan 300 --set precision=fp32 --out runs/bench/sr-bicubic
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --steps 1500 --set precision=bf16 --set routed=no
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py gan --init x4-mixed --steps 300 --set precision=fp32
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py gan --init x4-mixed --steps 300 --set gan_weight=5e-2 --set precision=fp32
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --model fast --steps 1500 --degradation bicubic --set precision=fp32 --out runs/bench/sr4-deg
+	OMP_NUM_THREADS=1 $(PY) examples/bench_sr.py train --scale 4 --model fast --steps 1500 --degradation mixed --set routed=no --set precision=fp32 --out runs/bench/sr4-deg
 	OMP_NUM_THREADS=1 $(PY) examples/bench_video.py --out runs/bench/video --steps 300
 	OMP_NUM_THREADS=1 $(PY) examples/bench_video.py --out runs/bench/video-w13 --data moving-digits --only shift
 	OMP_NUM_THREADS=1 $(PY) examples/bench_video.py --out runs/bench/video-w13-cam --data camera --only shift
