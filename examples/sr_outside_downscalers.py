@@ -53,6 +53,7 @@ from PIL import Image, ImageFilter
 from skimage import data as skdata
 from skimage.transform import rescale
 
+from gansuite_core import UserError, load_run
 from gansuite_core.metrics.image import psnr, ssim
 from gansuite_super_resolution.data import DOWNSCALERS  # only to say how far each outside resizer is from the trained ones
 
@@ -131,6 +132,13 @@ def main() -> None:
     s = args.scale
     if args.run and args.model:
         ap.error("give --model or --run, not both")
+    if args.run:  # a wrong folder or scale is the user's to fix: one line, not the upscale subprocess's traceback
+        try:
+            run_scale = load_run(args.run, app="super-resolution").config.options.scale
+        except UserError as e:
+            ap.error(f"--run {args.run}: {e}")
+        if run_scale != s:
+            ap.error(f"--run {args.run}: a x{run_scale} run; give --scale {run_scale}")
     model = args.run.name if args.run else args.model or f"x{s}"
     which = [str(args.run)] if args.run else ["--model", model]
     hrs = {n: (lambda h: h[: h.shape[0] // s * s, : h.shape[1] // s * s])(rgb(n)) for n in HELD_OUT}

@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from gansuite_core import UserError, load_run
 
 from .data import TRAIN_IMAGES, CropSource, degrade_named, embedded_image, needs_aliased, to_tensor
+from .losses import estimator_loss
 from .models import DegradationEstimator, RoutedPair, build_generator
 
 WEIGHTS = Path(__file__).parent / "weights"
@@ -140,12 +140,11 @@ def train_estimator(steps: int, seed: int = 0, width: int = 48, patch: int = 32,
                  for _ in range(batch)]
         x = torch.stack([to_tensor(lr_img) for lr_img, _ in crops])  # (B, 3, patch, patch)
         y = torch.tensor([float(needs_aliased(name, scale)) for _, name in crops])  # (B,)
-        logit = net(x).mean((1, 2, 3))  # (B,)
-        loss = F.binary_cross_entropy_with_logits(logit, y)
+        loss, accuracy = estimator_loss(net, x, y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        right.append(float(((logit > 0).float() == y).float().mean()))  # a host sync: fine outside the engine
+        right.append(float(accuracy))  # a host sync: fine outside the engine
         if len(right) % 100 == 0:
             bar.set_postfix(accuracy=f"{np.mean(right[-500:]):.3f}")
     return net.eval().requires_grad_(False), float(np.mean(right[-500:]))

@@ -80,11 +80,14 @@ def score(net: nn.Module, images: list[tuple[str, np.ndarray]], scale: int, devi
         for cond, shrink in CONDITIONS.items():
             lr = shrink(hr, scale)
             t0 = time.perf_counter()
-            sr = upscale_rgb(net, lr, scale, device=device)
+            used = net
+            if isinstance(net, RoutedPair):  # the router's P once, kept for the report and used for the tiles
+                p = net.weight(to_tensor(lr).unsqueeze(0).to(device))
+                routed[cond].append(float(p[0]))
+                used = net.fixed(p)
+            sr = upscale_rgb(used, lr, scale, device=device)
             seconds += time.perf_counter() - t0
             pixels += sr.shape[0] * sr.shape[1]
-            if isinstance(net, RoutedPair):
-                routed[cond].append(float(net.weight(to_tensor(lr).unsqueeze(0).to(device))[0]))
             outs = {**baselines(lr, scale), "model": sr}
             for m, out in outs.items():
                 cell = matrix[cond][m]

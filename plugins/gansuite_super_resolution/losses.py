@@ -101,13 +101,16 @@ def generate(nets: Nets, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, 
     return torch.cat([g.antialiased(batch["lr"]), g.aliased(batch["lr_aliased"])]), torch.cat([hr, hr])
 
 
-def router_loss(nets: Nets, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """A routed run's estimator on the batch's router crops: binary cross-entropy of each crop's mean logit
-    against its label (1: the aliased specialist's), and the share it gets right (a 0-dim tensor, no host read)."""
-    x = batch["router"].flatten(0, 1)  # (B * ROUTER_CROPS, 3, h, w)
-    y = batch["router_aliased"].flatten()  # (B * ROUTER_CROPS,)
-    logit = nets["G"].estimator(big_enough(x, nets["G"].estimator.radius)).mean((1, 2, 3))
+def estimator_loss(estimator: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """A router's estimator on LR crops x (N, 3, h, w) labelled y (N,) (1: the aliased specialist's): binary
+    cross-entropy of each crop's mean logit, and the share it gets right (a 0-dim tensor, no host read)."""
+    logit = estimator(big_enough(x, estimator.radius)).mean((1, 2, 3))  # (N,)
     return F.binary_cross_entropy_with_logits(logit, y), ((logit > 0).float() == y).float().mean().detach()
+
+
+def router_loss(nets: Nets, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """A routed run's estimator_loss on the batch's router crops."""
+    return estimator_loss(nets["G"].estimator, batch["router"].flatten(0, 1), batch["router_aliased"].flatten())
 
 
 def make_pixel_loss(kind: str = "l1"):
