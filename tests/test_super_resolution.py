@@ -232,6 +232,9 @@ def test_config_validation():
         SRConfig(routed="yes", degradation="bicubic")
     with pytest.raises(ValueError, match="routed=maybe: expected auto, yes or no"):
         SRConfig(routed="maybe")
+    with pytest.raises(ValueError, match="antialiased_inputs=opencv_cubic: expected auto or distinct names from matlab_bicubic, opencv_area"):
+        SRConfig(antialiased_inputs="opencv_cubic")  # an aliased resizer for the antialiased specialist
+    assert SRConfig(antialiased_inputs=" opencv_area ,pil_lanczos").antialiased_input_list == ("opencv_area", "pil_lanczos")
     assert SRConfig().is_routed and SRConfig(degradation="kernels").is_routed and not SRConfig(routed="no").is_routed
     assert not SRConfig(degradation="bicubic").is_routed and not SRConfig(degradation="opencv_cubic").is_routed
 
@@ -260,21 +263,26 @@ def test_a_routed_batch_sends_each_twin_to_its_own_specialist_and_labels_the_rou
 
 
 def test_a_routed_crop_has_each_specialists_twin_and_labelled_router_crops():
-    """A routed run's item: the HR crop shrunk by OpenCV area ("lr") and OpenCV cubic ("lr_aliased"), and router crops
-    of twice the side shrunk as `degradation` draws, labelled by needs_aliased (checked against each resizer's output);
-    a picture smaller than a router crop is mirrored out to it; the same seed gives the same item."""
+    """A routed run's item: the HR crop shrunk by one of the antialiased tools, drawn per crop ("lr"), and by OpenCV
+    cubic ("lr_aliased"), and router crops of twice the side shrunk as `degradation` draws, labelled by needs_aliased
+    (checked against each resizer's output); a picture smaller than a router crop is mirrored out to it; the same
+    seed gives the same item."""
     img = embedded_image("astronaut")
-    for scale in (4, 2):
-        src = CropSource([img], 16 * scale, scale, "kernels", routed=True)
-        labels = []
+    for scale, tools in ((4, ("matlab_bicubic", "opencv_area")), (2, ("opencv_area",))):
+        src = CropSource([img], 16 * scale, scale, "kernels", routed=True, antialiased=tools)
+        labels, used = [], set()
         for seed in range(16):
             item = src.load(0, np.random.default_rng(seed))
             assert set(item) == {"lr", "lr_aliased", "hr", "router", "router_aliased"}
             hr = (item["hr"].permute(1, 2, 0) * 255).round().byte().numpy()
-            for key, tool in (("lr", "opencv_area"), ("lr_aliased", "opencv_cubic")):
-                assert np.array_equal((item[key].permute(1, 2, 0) * 255).round().byte().numpy(), DOWNSCALERS[tool](hr, scale))
+            as_made = {key: (item[key].permute(1, 2, 0) * 255).round().byte().numpy() for key in ("lr", "lr_aliased")}
+            assert np.array_equal(as_made["lr_aliased"], DOWNSCALERS["opencv_cubic"](hr, scale))
+            matches = [t for t in tools if np.array_equal(as_made["lr"], DOWNSCALERS[t](hr, scale))]
+            assert len(matches) == 1, matches
+            used.add(matches[0])
             assert item["router"].shape == (ROUTER_CROPS, 3, 32, 32) and item["router_aliased"].shape == (ROUTER_CROPS,)
             labels += item["router_aliased"].tolist()
+        assert used == set(tools)  # every antialiased tool is drawn
         assert 0 < sum(labels) < len(labels)  # both kinds among the router's crops
     small = CropSource([img[:100, :90]], 64, 4, "mixed", routed=True)  # router crops are 128 pixels
     a, b = small.load(3, np.random.default_rng(1)), small.load(3, np.random.default_rng(1))
@@ -459,3 +467,52 @@ def test_generator_average_restarts_its_ramp_up_at_the_adversarial_stage():
     assert staged.beta(3100 * 16, 16) == plain.beta(100 * 16, 16)  # then it ramps up as a new run's would
     assert plain.beta(3100 * 16, 16) > 0.99 > staged.beta(3100 * 16, 16)
     assert StageEMA(half_life=5000, batch=16).beta(3100 * 16, 16) == plain.beta(3100 * 16, 16)  # restart=0: never
+
+
+def test_runs_saved_before_the_routed_options_load_as_they_were_trained(tmp_path):
+    """A run saved before 2026-12-05 trained one generator; a routed run of that day, an area-only antialiased
+    specialist (its config lacks `antialiased_inputs`); a run saved today names its own."""
+    from gansuite_core.runs import read_config
+    from gansuite_super_resolution.plugin import APP
+
+    def options(app_options: str):
+        (tmp_path / "config.toml").write_text(f'app = "super-resolution"\n\n[app_options]\nscale = 4\n{app_options}')
+        return read_config(tmp_path, app=APP)[1].options
+
+    assert not options("").is_routed
+    stop41 = options('routed = "auto"\n')
+    assert stop41.is_routed and stop41.antialiased_input_list == ("opencv_area",) and stop41.router_slope == 0.0
+    today = options('routed = "auto"\nantialiased_inputs = "matlab_bicubic,opencv_area"\nrouter_slope = 0.2\n')
+    assert today.antialiased_input_list == ("matlab_bicubic", "opencv_area") and today.router_slope == 0.2
+    assert SRConfig().antialiased_input_list == ("matlab_bicubic", "opencv_area") and SRConfig().router_slope == 0.2
+    assert SRConfig(scale=2).antialiased_input_list == ("opencv_area",)  # auto: area alone at x2
+
+
+def test_a_leaky_router_still_tells_pictures_apart_where_a_relu_one_went_dead():
+    """The failure a ReLU router met in one routed run: a layer whose units are all below zero gives every picture
+    the same P. With router_slope > 0 the same weights still give different pictures different logits."""
+    torch.manual_seed(0)
+    x = torch.rand(4, 3, 20, 20)
+    for slope, constant in ((0.0, True), (0.2, False)):
+        est = DegradationEstimator(8, slope)
+        with torch.no_grad():
+            est.body[4].bias.fill_(-100.0)  # the third convolution's units never fire
+        logits = est(x).mean((1, 2, 3))  # (4,)
+        assert bool(torch.allclose(logits, logits[0].expand(4))) == constant, (slope, logits)
+    with pytest.raises(ValueError, match=r"router_slope=1.5: expected a slope in \[0, 1\)"):
+        SRConfig(router_slope=1.5)
+
+
+def test_evaluate_says_when_a_router_gives_every_picture_the_same_weight():
+    from gansuite_super_resolution.evaluation import router_warning, score
+
+    hr = (np.random.default_rng(0).random((48, 40, 3)) * 255).astype(np.uint8)
+    pair = small_pair()
+    with torch.no_grad():
+        pair.estimator.body[-1].weight.mul_(100)  # a random router that does tell these two pictures apart
+    assert "router_warning" not in score(pair, [("noise", hr), ("flat", hr // 4 + 100)], 2, torch.device("cpu"))
+    with torch.no_grad():
+        pair.estimator.body[-1].weight.zero_()  # the last layer ignores its input: one P for everything
+    report = score(pair, [("noise", hr), ("flat", hr // 4 + 100)], 2, torch.device("cpu"))
+    assert report["router_warning"].startswith("the router gives every picture P(aliased) 0.")
+    assert router_warning({"a": [0.2, 0.2]}) and not router_warning({"a": [0.2], "b": [0.25]}) and not router_warning({})

@@ -11,6 +11,8 @@ SINGLE_DOWNSCALERS = ("opencv_cubic", "opencv_linear", "opencv_area", "opencv_ne
 
 # The degradations that name their resizer per crop, so a routed run's router can label its crops (data.needs_aliased).
 ROUTED_DEGRADATIONS = ("kernels", "mixed")
+# The data.DOWNSCALERS that widen their kernel when shrinking: what a routed run's antialiased specialist may train on.
+ANTIALIASED_RESIZERS = ("matlab_bicubic", "opencv_area", "pil_bicubic", "pil_lanczos")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class SRConfig:
     batch: int = 16  # crops per batch
     degradation: Literal["bicubic", "kernels", "mixed", "realistic", "opencv_cubic", "opencv_linear", "opencv_area", "opencv_nearest", "pil_bicubic", "pil_lanczos"] = "mixed"  # LR inputs: bicubic (MATLAB only, the papers'), kernels (7 downscalers drawn per crop), mixed (kernels + sometimes blur/noise/JPEG), realistic (always blur+noise+JPEG), or one named downscaler only (a specialist for one tool's pictures)
     routed: Literal["auto", "yes", "no"] = "auto"  # yes: two generators, one trained on pictures shrunk by OpenCV INTER_AREA (antialiased), one by INTER_CUBIC (aliased), and a router trained on crops made as `degradation` says that weighs them per picture, as the bundled x2/x4 (about 2.3x one generator's step); auto: yes for kernels and mixed; no: one generator trained on `degradation` (docs/super-resolution.md)
+    antialiased_inputs: str = "auto"  # routed runs: the antialiased specialist's resizers, one drawn per crop (ANTIALIASED_RESIZERS, comma-separated); auto: opencv_area at x2, matlab_bicubic,opencv_area at x3/x4 (x4, 3 seeds: MATLAB and PIL bicubic +0.11 to +0.18 dB over area alone; x2: OpenCV cubic -0.19, so area alone; docs/super-resolution.md)
+    router_slope: float = 0.2  # routed runs: the router's LeakyReLU slope (0: ReLU, as the bundled routers and the routed runs of 2026-12-05 before it: one such router lost a layer and learnt nothing)
     rgb_permute: bool = False  # each training crop's colour channels in a random order (Yoo et al. 2020): more kinds of detail from few photographs; at x4 -0.03 dB at the default 3,000 steps, +0.03 to +0.15 dB at 10,000 bf16 steps except -0.01 on OpenCV-cubic input (seed 1) (docs/super-resolution.md)
     pixel_loss: Literal["l1", "mse", "charbonnier"] = "l1"  # stage-1 distance: l1 (EDSR, ESRGAN), mse (SRResNet; what PSNR measures) or charbonnier (LapSRN)
     init: str = ""  # start G from weights: x2 or x4 (bundled pairs, for routed runs), x4-mixed (one generator), a run directory (its EMA G) or a .safetensors file; empty: random (bicubic)
@@ -66,10 +70,25 @@ class SRConfig:
         if self.routed == "yes" and self.degradation not in ROUTED_DEGRADATIONS:
             raise ValueError(f"routed=yes needs degradation {' or '.join(ROUTED_DEGRADATIONS)} (its router learns from crops "
                              f"labelled by their resizer), not {self.degradation}")
+        names = self.antialiased_input_list
+        if not names or any(n not in ANTIALIASED_RESIZERS for n in names) or len(set(names)) < len(names):
+            raise ValueError(f"antialiased_inputs={self.antialiased_inputs}: expected auto or distinct names from "
+                             f"{', '.join(ANTIALIASED_RESIZERS)}, separated by commas")
+        if not 0 <= self.router_slope < 1:
+            raise ValueError(f"router_slope={self.router_slope}: expected a slope in [0, 1)")
         if not 0 <= self.lr_final_fraction <= 1:
             raise ValueError(f"lr_final_fraction={self.lr_final_fraction}: expected a fraction in [0, 1]")
         if min(self.lr, self.gan_lr) <= 0 or min(self.pixel_weight, self.feature_weight, self.gan_weight) < 0:
             raise ValueError("learning rates must be > 0 and loss weights >= 0")
+
+    @property
+    def antialiased_input_list(self) -> tuple[str, ...]:
+        """The resizers `antialiased_inputs` names; auto: area alone at x2, where the MATLAB-bicubic share made the
+        specialist worse on OpenCV-cubic input (told the wrong way −0.36 against +0.01) and the blind run 0.19 dB lower
+        there, and MATLAB bicubic or area at x3/x4 (x3 not measured)."""
+        if self.antialiased_inputs.strip() == "auto":
+            return ("opencv_area",) if self.scale == 2 else ("matlab_bicubic", "opencv_area")
+        return tuple(n.strip() for n in self.antialiased_inputs.split(",") if n.strip())
 
     @property
     def is_routed(self) -> bool:

@@ -164,9 +164,10 @@ def jpeg(img: np.ndarray, quality: int) -> np.ndarray:
 ALIASED = ("opencv_cubic", "opencv_linear", "opencv_nearest")
 
 
-# A routed run's specialists (config.routed): each trains on one tool's pictures. One-tool specialists gain more on the
-# other tools of their kind than specialists trained on every tool of their kind (docs/experiments.md, stop 41).
-ROUTED_SPECIALISTS = {"antialiased": "opencv_area", "aliased": "opencv_cubic"}
+# A routed run's specialists (config.routed): each trains on few clean tools' pictures. Such specialists gain more on the
+# other tools of their kind than ones trained on every tool of their kind (docs/experiments.md, stop 41); the
+# antialiased one's tools are config.antialiased_inputs (at x3/x4 MATLAB bicubic and OpenCV area since stop 42).
+ROUTED_ALIASED = "opencv_cubic"
 ROUTER_CROPS = 1  # the router's own crops per item, twice the SR crop's side: the bundled routers' 32-pixel crops at x4
 
 
@@ -263,15 +264,17 @@ class CropSource:
     puts each crop's colour channels in a random order (Yoo et al. 2020), so few photographs give
     more kinds of detail: brightness (PSNR-Y's channel) mixes R, G and B unequally.
 
-    `routed` (config.routed): each HR crop comes with two LR twins for the two specialists, "lr" shrunk by
-    ROUTED_SPECIALISTS' antialiased resizer and "lr_aliased" by its aliased one, and "router": ROUTER_CROPS
+    `routed` (config.routed): each HR crop comes with two LR twins for the two specialists, "lr" shrunk by one of
+    the `antialiased` resizers (drawn per crop) and "lr_aliased" by ROUTED_ALIASED, and "router": ROUTER_CROPS
     other crops of twice the size, shrunk as `degradation` says, with "router_aliased" their labels (needs_aliased).
     """
 
     def __init__(self, images: list[np.ndarray] | list[Path], crop: int, scale: int, degradation: str,
-                 crops_per_image: int = 64, cache_mb: int = 2048, rgb_permute: bool = False, routed: bool = False) -> None:
+                 crops_per_image: int = 64, cache_mb: int = 2048, rgb_permute: bool = False, routed: bool = False,
+                 antialiased: tuple[str, ...] = ("matlab_bicubic", "opencv_area")) -> None:
         self.images, self.crop, self.scale, self.degradation = images, crop, scale, degradation
         self.crops_per_image, self.cache_mb, self.rgb_permute, self.routed = crops_per_image, cache_mb, rgb_permute, routed
+        self.antialiased = antialiased
         self._cache: dict[int, np.ndarray] = {}
         self._cached_bytes = 0
 
@@ -295,7 +298,9 @@ class CropSource:
             lr = degrade(hr, self.scale, self.degradation, rng)
             return {"lr": to_tensor(lr), "hr": to_tensor(hr)}
         s = self.scale
-        smooth, jagged = (DOWNSCALERS[ROUTED_SPECIALISTS[k]](hr, s) for k in ("antialiased", "aliased"))
+        # one tool draws no number, so runs with one antialiased tool keep stop 41's random stream
+        tool = self.antialiased[int(rng.integers(len(self.antialiased)))] if len(self.antialiased) > 1 else self.antialiased[0]
+        smooth, jagged = DOWNSCALERS[tool](hr, s), DOWNSCALERS[ROUTED_ALIASED](hr, s)
         views = [degrade_named(self.crop_hr(index, rng, 2 * self.crop), s, self.degradation, rng) for _ in range(ROUTER_CROPS)]
         return {"lr": to_tensor(smooth), "lr_aliased": to_tensor(jagged), "hr": to_tensor(hr),
                 "router": torch.stack([to_tensor(v) for v, _ in views]),  # (ROUTER_CROPS, 3, 2c/s, 2c/s)

@@ -122,7 +122,18 @@ def score(net: nn.Module, images: list[tuple[str, np.ndarray]], scale: int, devi
         "worst_clean_gain_db": min(gains[c] for c in CLEAN),
         "model_megapixels_per_s": pixels / 1e6 / max(seconds, 1e-9),
         **({"router_p_aliased": {c: float(np.mean(v)) for c, v in routed.items()}} if isinstance(net, RoutedPair) else {}),
+        **router_warning(routed),
     }
+
+
+def router_warning(routed: dict[str, list[float]]) -> dict[str, str]:
+    """A router that gives every picture and condition the same P learned nothing (a ReLU router of stop 42 lost a
+    layer that way): say so in the report rather than let the numbers look like a weak model."""
+    ps = [p for v in routed.values() for p in v]
+    if len(ps) < 2 or max(ps) - min(ps) >= 0.01:
+        return {}
+    return {"router_warning": f"the router gives every picture P(aliased) {ps[0]:.2f}: it tells no picture from "
+                              "another, so all get one blend; train again (another seed, router_slope > 0)"}
 
 
 def high_band(img: np.ndarray, scale: int) -> np.ndarray:

@@ -55,7 +55,7 @@ def networks(cfg: SRConfig) -> dict[str, nn.Module]:
     def generator() -> nn.Module:
         return build_generator(cfg.model, cfg.scale, cfg.features, cfg.blocks, cfg.bicubic_skip, cfg.batchnorm)
 
-    g = RoutedPair(generator(), generator(), DegradationEstimator(ESTIMATOR_WIDTH)) if cfg.is_routed else generator()
+    g = RoutedPair(generator(), generator(), DegradationEstimator(ESTIMATOR_WIDTH, cfg.router_slope)) if cfg.is_routed else generator()
     return {"G": g, "D": Discriminator(cfg.d_features)}
 
 
@@ -69,7 +69,7 @@ def make_game(cfg: SRConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
     if cfg.init and not resuming(ctx):  # the engine copies G into its EMA after this, so the average starts there too
         load_generator(nets["G"], cfg, ctx)
     source = CropSource(training_images(cfg), cfg.patch * cfg.scale, cfg.scale, cfg.degradation, cfg.crops_per_image,
-                        rgb_permute=cfg.rgb_permute, routed=cfg.is_routed)
+                        rgb_permute=cfg.rgb_permute, routed=cfg.is_routed, antialiased=cfg.antialiased_input_list)
     data = IndexedStream(source, cfg.batch, seed=ctx.seed, rank=ctx.rank, world=ctx.world, workers=ctx.workers,
                          pin_memory=ctx.pin_memory)
     vgg = VGGFeatures(Path(cfg.vgg_weights)).to(ctx.device) if cfg.vgg_weights else None

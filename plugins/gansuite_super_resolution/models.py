@@ -170,15 +170,17 @@ class SelfEnsemble(nn.Module):
 class DegradationEstimator(nn.Module):
     """Was a small picture shrunk without antialiasing? (B, 3, h, w) in [0, 1] -> (B, 1, h-8, w-8) logits, one per
     position: four unpadded 3x3 convolutions and a 1x1. Unpadded, so a picture's mean logit can be summed over tiles
-    that overlap by `radius` pixels and equal the whole picture's (RoutedPair.weight)."""
+    that overlap by `radius` pixels and equal the whole picture's (RoutedPair.weight). `slope` > 0: LeakyReLU, whose
+    units cannot all die (a ReLU router trained inside a routed run once lost a whole layer and said P 0.43 to every
+    picture; docs/experiments.md, stop 42); 0: ReLU, as the bundled routers were trained."""
 
     radius = 4
 
-    def __init__(self, width: int = 48) -> None:
+    def __init__(self, width: int = 48, slope: float = 0.0) -> None:
         super().__init__()
         layers: list[nn.Module] = []
         for i in range(4):
-            layers += [nn.Conv2d(3 if i == 0 else width, width, 3), nn.ReLU()]
+            layers += [nn.Conv2d(3 if i == 0 else width, width, 3), nn.LeakyReLU(slope) if slope > 0 else nn.ReLU()]
         self.body = nn.Sequential(*layers, nn.Conv2d(width, 1, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
