@@ -6,8 +6,8 @@
 
 The one-minute run only shows the calls: 300 L1 and 100 GAN steps of the fast model are too few to beat
 bicubic (measured 2026-12-05: -0.14 to +0.01 dB over the five conditions). The defaults' L1 stage gains
-+0.81 to +0.88 dB on the clean conditions (routed, bf16 on an AMX CPU: docs/benchmarks.md); the bundled x4 of
-step 1 is better still.
++0.80 to +0.94 dB on the clean conditions (routed, bf16 on an AMX CPU, three seeds: docs/benchmarks.md); the
+bundled x4 of step 1 gains +0.90 to +0.99.
 """
 from __future__ import annotations
 
