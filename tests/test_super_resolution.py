@@ -484,6 +484,8 @@ def test_runs_saved_before_the_routed_options_load_as_they_were_trained(tmp_path
     assert stop41.is_routed and stop41.antialiased_input_list == ("opencv_area",) and stop41.router_slope == 0.0
     today = options('routed = "auto"\nantialiased_inputs = "matlab_bicubic,opencv_area"\nrouter_slope = 0.2\n')
     assert today.antialiased_input_list == ("matlab_bicubic", "opencv_area") and today.router_slope == 0.2
+    assert not stop41.package_photos and not today.package_photos  # stop 42's runs trained on the 13 alone
+    assert options('routed = "auto"\npackage_photos = true\n').package_photos and SRConfig().package_photos
     assert SRConfig().antialiased_input_list == ("matlab_bicubic", "opencv_area") and SRConfig().router_slope == 0.2
     assert SRConfig(scale=2).antialiased_input_list == ("opencv_area",)  # auto: area alone at x2
 
@@ -516,3 +518,19 @@ def test_evaluate_says_when_a_router_gives_every_picture_the_same_weight():
     report = score(pair, [("noise", hr), ("flat", hr // 4 + 100)], 2, torch.device("cpu"))
     assert report["router_warning"].startswith("the router gives every picture P(aliased) 0.")
     assert router_warning({"a": [0.2, 0.2]}) and not router_warning({"a": [0.2], "b": [0.25]}) and not router_warning({})
+
+
+def test_the_package_photos_are_natural_colour_pictures_apart_from_the_held_out_ones():
+    """package_photos adds scikit-learn's and matplotlib's sample photographs, read from the installed packages;
+    they are new pictures (not a held-out one under another name) and large enough for the router's crops."""
+    from gansuite_super_resolution.data import EVAL_IMAGES, PACKAGE_PHOTOS, TRAIN_IMAGES
+    from gansuite_super_resolution.game import training_images
+
+    held_out = [embedded_image(n) for n in EVAL_IMAGES]
+    for name in PACKAGE_PHOTOS:
+        img = embedded_image(name)
+        assert img.dtype == np.uint8 and img.ndim == 3 and img.shape[2] == 3 and min(img.shape[:2]) >= 2 * 16 * 4
+        assert img.std(axis=2).mean() > 5  # colour, not grey repeated
+        assert all(img.shape != h.shape or not np.array_equal(img, h) for h in held_out)
+    assert len(training_images(SRConfig())) == len(TRAIN_IMAGES) + len(PACKAGE_PHOTOS)
+    assert len(training_images(SRConfig(package_photos=False))) == len(TRAIN_IMAGES)

@@ -26,6 +26,9 @@ from gansuite_core import UserError
 TRAIN_IMAGES = ("astronaut", "coffee", "motorcycle", "hubble_deep_field", "immunohistochemistry", "retina",
                 "brick", "grass", "gravel", "moon", "clock", "page", "text")
 EVAL_IMAGES = ("chelsea", "rocket", "camera", "coins")
+# Three more natural photographs, shipped by scikit-learn (china, flower) and matplotlib (grace_hopper), both already
+# dependencies: config.package_photos adds them to training (the 13 above hold only three natural colour photographs).
+PACKAGE_PHOTOS = ("china", "flower", "grace_hopper")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 
 
@@ -40,7 +43,15 @@ def as_rgb(img: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=None)
 def embedded_image(name: str) -> np.ndarray:
-    """One scikit-image sample photograph as (H, W, 3) uint8; these ship with the package (no download)."""
+    """One embedded photograph as (H, W, 3) uint8: scikit-image's samples or PACKAGE_PHOTOS (no download)."""
+    if name in ("china", "flower"):
+        from sklearn.datasets import load_sample_image
+
+        return as_rgb(load_sample_image(f"{name}.jpg"))
+    if name == "grace_hopper":
+        from matplotlib.cbook import get_sample_data
+
+        return read_rgb(Path(get_sample_data("grace_hopper.jpg", asfileobj=False)))
     import skimage.data
 
     img = skimage.data.stereo_motorcycle()[0] if name == "motorcycle" else getattr(skimage.data, name)()

@@ -15,7 +15,7 @@ def demo(req: DemoRequest) -> DemoResult:
     # checkpoint_every=500 keeps the L1 stage's last step, so evaluate also scores it and draws eval/l1-vs-gan.png.
     # fp32 (the application's default is auto): the page's numbers do not change with the CPU.
     run, report = train_demo(req, model="fast", degradation="bicubic", steps=600, pretrain_steps=500, batch=16, lr=2e-4, sample_every=0,
-                             log_every=50, checkpoint_every=500, precision="fp32")
+                             package_photos=False, log_every=50, checkpoint_every=500, precision="fp32")
     pictures = sorted((run.dir / "eval").glob("*.png"))
     if not pictures:
         raise UserError(f"demo: no pictures were written in {run.dir / 'eval'}")

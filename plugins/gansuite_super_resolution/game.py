@@ -21,7 +21,7 @@ from gansuite_core.pictures import save_png, side_by_side
 
 from .bundled import initial_state
 from .config import SRConfig
-from .data import TRAIN_IMAGES, CropSource, downscale, embedded_image, scan_folder, to_tensor
+from .data import PACKAGE_PHOTOS, TRAIN_IMAGES, CropSource, downscale, embedded_image, scan_folder, to_tensor
 from .losses import VGGFeatures, judge_accuracy, make_adversarial_losses, make_pixel_loss
 from .models import DegradationEstimator, Discriminator, RoutedPair, build_generator
 from .upscale import bicubic, to_uint8
@@ -62,7 +62,7 @@ def networks(cfg: SRConfig) -> dict[str, nn.Module]:
 def training_images(cfg: SRConfig) -> list:
     if cfg.data:
         return scan_folder(Path(cfg.data), cfg.patch * cfg.scale)
-    return [embedded_image(n) for n in TRAIN_IMAGES]
+    return [embedded_image(n) for n in TRAIN_IMAGES + (PACKAGE_PHOTOS if cfg.package_photos else ())]
 
 
 def make_game(cfg: SRConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
