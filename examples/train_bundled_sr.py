@@ -1,8 +1,9 @@
 """Train the models bundled with the package (`gansuite upscale IMAGE... --model x2|x4|x4-mixed`).
 
 x2 and x4 are two specialists and a router each (models.RoutedPair; why: docs/experiments.md, stop 37): the
-default network trained for 10,000 bf16 L1 steps with `rgb_permute` on pictures shrunk by OpenCV INTER_AREA only
-(antialiased) and by OpenCV INTER_CUBIC only (aliased), and a small estimator of P(aliased) trained alone, for 6,000
+default network trained for 10,000 bf16 L1 steps with `rgb_permute` on pictures shrunk by OpenCV INTER_AREA (x2) or
+by MATLAB bicubic or INTER_AREA, one per crop (x4, since stop 44: `degradation=antialiased`) (antialiased), and by
+OpenCV INTER_CUBIC only (aliased), and a small estimator of P(aliased) trained alone, for 6,000
 steps on crops shrunk by the seven resizers (`kernels`; x2; a fifth of them sharpened after shrinking since stop 40)
 or for 12,000 on `mixed` crops (x4; both since stop 39). Their weights are
 stored in float16 (the three fit in the size of one float32 model).
@@ -13,7 +14,8 @@ with the bicubic skip, `mixed` degradations, batch 16 of 16x16 LR crops, Adam 5e
 steps; today's `--set routed=no --precision fp32 --set pretrain_steps=3000`), so its card's scores are that run's.
 No model has an adversarial stage: the bundled models are meant to be faithful.
 
-All train on the 13 scikit-image training photographs and are scored on the 4 held-out ones. The EMA
+All train on the 13 scikit-image training photographs (the x4's specialists, since stop 44, also on the three
+that scikit-learn and matplotlib ship: `--package-photos`, on by default for x4) and are scored on the 4 held-out ones. The EMA
 generators' tensors go to plugins/gansuite_super_resolution/weights/sr-NAME.safetensors with a JSON card
 (architecture, command, data, CPU minutes, date, scores).
 
@@ -51,10 +53,16 @@ from gansuite_super_resolution.models import DegradationEstimator, RoutedPair
 
 PAIRS = ("x2", "x4")  # two specialists and a router; the -mixed models are the one-network default runs of 2026-11-24
 MIXED_STEPS = 3_000  # their L1 steps, in fp32 (the default was one generator then: routed=no, precision=fp32)
-SPECIALISTS = {"antialiased": "opencv_area", "aliased": "opencv_cubic"}
+SPECIALISTS = ("antialiased", "aliased")
+# Each specialist's `degradation`. The x4's antialiased one trains on MATLAB bicubic or area (its antialiased_inputs
+# at x4), as the routed default's: +0.16 dB on MATLAB and PIL bicubic blind, area level (docs/experiments.md, stop 44).
+SPECIALIST_DATA = {"x2": {"antialiased": "opencv_area", "aliased": "opencv_cubic"},
+                   "x4": {"antialiased": "antialiased", "aliased": "opencv_cubic"}}
 PAIR_STEPS, ESTIMATOR_WIDTH = 10_000, 48
-# The runs here pass package_photos only with --package-photos, so the models trained on the 13 scikit-image
-# photographs alone (data.TRAIN_IMAGES) are reproduced now that training runs add three more by default.
+# Whether the generators also train on data.PACKAGE_PHOTOS (`--package-photos`; the estimator never does): each
+# model as it was shipped, so that the default command reproduces it (x4 since stop 44; x2 and the -mixed runs on
+# the 13 scikit-image photographs alone, data.TRAIN_IMAGES).
+PACKAGE_PHOTOS_DEFAULT = {"x2": False, "x4": True, "x2-mixed": False, "x4-mixed": False}
 # The estimator's crops: at x2 the seven resizers alone (`mixed` estimators ranked held-out pictures worse on
 # 2 seeds of 2, one learnt only the base rate); at x4 the two tie over 3 seeds each (docs/experiments.md, stop 39)
 ESTIMATOR_DATA = {"x2": "kernels", "x4": "mixed"}
@@ -72,14 +80,20 @@ def scores(report: dict[str, Any]) -> dict[str, Any]:
             "ssim_y": {c: {m: round(v["ssim_y"], 4) for m, v in ms.items()} for c, ms in report["matrix"].items()}}
 
 
-def common(command: str, package_photos: bool = False) -> dict[str, Any]:
+def common(command: str, model: str, package_photos: bool) -> dict[str, Any]:
     train = f"scikit-image photographs: {', '.join(TRAIN_IMAGES)}"
     if package_photos:  # the estimator trains on TRAIN_IMAGES alone either way (bundled.train_estimator)
         train += f"; the specialists also on {', '.join(PACKAGE_PHOTOS)} (scikit-learn's and matplotlib's samples)"
-    return {"trained_by": command + (" --package-photos" if package_photos else ""),
+    flag = "" if package_photos == PACKAGE_PHOTOS_DEFAULT[model] else " --package-photos" if package_photos else " --no-package-photos"
+    return {"trained_by": command + flag,
             "exported_by": " ".join(["examples/train_bundled_sr.py", *sys.argv[1:]]),
             "data": {"train": train, "held_out": ", ".join(EVAL_IMAGES)},
             "date": datetime.date.today().isoformat(), "machine": f"{platform.machine()}, torch {torch.__version__}, 1 thread"}
+
+
+def tools(cfg: Any) -> str:
+    """A specialist's training resizers, as its card names them."""
+    return " or ".join(cfg.antialiased_input_list) if cfg.degradation == "antialiased" else cfg.degradation
 
 
 def timed(fn) -> tuple[Any, float, float]:
@@ -97,7 +111,7 @@ def default_run(args: argparse.Namespace, scale: int) -> None:
     run = load_run(run_dir, app="super-resolution")
     cfg = run.config.options
     info = {"name": args.model, **common(f"OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model {args.model} --steps {args.steps}"
-                                          + (f" --seed {args.seed}" if args.seed else ""), args.package_photos),
+                                          + (f" --seed {args.seed}" if args.seed else ""), args.model, args.package_photos),
             "config": asdict(cfg), "core": {k: getattr(run.config.core, k) for k in ("channels_last", "precision", "checkpoint_every", "sample_every")},
             "steps": run.step, "seed": args.seed, "schedule": f"L1, cosine learning rate over {cfg.pretrain_steps} steps",
             "train_cpu_minutes": round(cpu, 2), "train_wall_minutes": round(wall, 2),
@@ -120,7 +134,8 @@ def pair_part(args: argparse.Namespace, part: str) -> dict[str, Any]:
                "crop_accuracy_last_500": round(accuracy, 3)}
     else:
         run_dir = args.out / f"{args.model}-{part}"
-        out = {"steps": args.steps, "degradation": SPECIALISTS[part], "package_photos": args.package_photos}
+        degradation = SPECIALIST_DATA[args.model][part]
+        out = {"steps": args.steps, "degradation": degradation, "package_photos": args.package_photos}
         if (run_dir / "checkpoints").is_dir() and any((run_dir / "checkpoints").iterdir()):
             # a killed part continues from its last checkpoint; the CPU minutes are then this process's only
             _, cpu, wall = timed(lambda: train_app("super-resolution", run_dir, quiet=True, resume=True, steps=args.steps))
@@ -128,7 +143,7 @@ def pair_part(args: argparse.Namespace, part: str) -> dict[str, Any]:
         else:
             _, cpu, wall = timed(lambda: train_app(
                 "super-resolution", run_dir, quiet=True, scale=args.scale, steps=args.steps, pretrain_steps=args.steps,
-                seed=args.seed, degradation=SPECIALISTS[part], rgb_permute=True, precision="bf16", package_photos=args.package_photos,
+                seed=args.seed, degradation=degradation, rgb_permute=True, precision="bf16", package_photos=args.package_photos,
                 sample_every=0, checkpoint_every=1000, log_every=100))
     out.update(train_cpu_minutes=round(cpu, 2), train_wall_minutes=round(wall, 2))
     record.write_text(json.dumps(out, indent=2) + "\n")
@@ -147,8 +162,8 @@ def export_pair(args: argparse.Namespace) -> None:
     info = {"name": args.model, **common(f"OMP_NUM_THREADS=1 .venv/bin/python examples/train_bundled_sr.py --model {args.model}"
                                     + (f" --steps {args.steps} --estimator-steps {args.estimator_steps}"
                                        if (args.steps, args.estimator_steps) != (PAIR_STEPS, ESTIMATOR_STEPS[args.model]) else "")
-                                    + (f" --seed {args.seed}" if args.seed else ""), args.package_photos),
-            "degradation": "routed: " + ", ".join(f"{p} = {d}" for p, d in SPECIALISTS.items()),
+                                    + (f" --seed {args.seed}" if args.seed else ""), args.model, args.package_photos),
+            "degradation": "routed: " + ", ".join(f"{p} = {tools(runs[p].config.options)}" for p in SPECIALISTS),
             "specialists": {p: {"config": asdict(runs[p].config.options), "core": {"precision": runs[p].config.core.precision}}
                             for p in SPECIALISTS},
             "parts": parts, "steps": args.steps, "seed": args.seed,
@@ -174,13 +189,15 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("runs/bundled"), help="folder for the training runs")
     ap.add_argument("--weights", type=Path, default=WEIGHTS, help="where the .safetensors and .json go")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--package-photos", action="store_true",
-                    help="train the generators also on scikit-learn's and matplotlib's three sample photographs (config.package_photos)")
+    ap.add_argument("--package-photos", action=argparse.BooleanOptionalAction,
+                    help="train the generators also on scikit-learn's and matplotlib's three sample photographs "
+                         f"(config.package_photos; default: as shipped, {PACKAGE_PHOTOS_DEFAULT})")
     args = ap.parse_args()
     if (args.model is None) == (args.scale is None):
         ap.error("give --model (or the older --scale)")
     args.model = args.model or f"x{args.scale}-mixed"
     args.scale = int(args.model[1])
+    args.package_photos = PACKAGE_PHOTOS_DEFAULT[args.model] if args.package_photos is None else args.package_photos
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.model not in PAIRS:

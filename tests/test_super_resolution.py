@@ -262,6 +262,27 @@ def test_a_routed_batch_sends_each_twin_to_its_own_specialist_and_labels_the_rou
         assert accuracy.dim() == 0 and float(accuracy) == float(((logit > 0).float() == y).float().mean())
 
 
+def test_an_antialiased_specialist_draws_one_of_its_tools_per_crop():
+    """degradation=antialiased (the bundled x4's antialiased specialist): one generator, each crop shrunk by one of
+    antialiased_inputs drawn per crop; with one tool it is that tool's specialist, crop for crop."""
+    cfg = SRConfig(degradation="antialiased")
+    assert not cfg.is_routed and cfg.antialiased_input_list == ("matlab_bicubic", "opencv_area")
+    img = embedded_image("astronaut")
+    src = CropSource([img], 64, 4, "antialiased", antialiased=cfg.antialiased_input_list)
+    used = set()
+    for seed in range(12):
+        item = src.load(0, np.random.default_rng(seed))
+        assert set(item) == {"lr", "hr"}
+        hr, lr = ((item[k].permute(1, 2, 0) * 255).round().byte().numpy() for k in ("hr", "lr"))
+        used |= {t for t in cfg.antialiased_input_list if np.array_equal(lr, DOWNSCALERS[t](hr, 4))}
+    assert used == {"matlab_bicubic", "opencv_area"}
+    one = CropSource([img], 64, 4, "antialiased", antialiased=("opencv_area",))
+    area = CropSource([img], 64, 4, "opencv_area")
+    for seed in range(3):
+        a, b = one.load(0, np.random.default_rng(seed)), area.load(0, np.random.default_rng(seed))
+        assert all(torch.equal(a[k], b[k]) for k in ("lr", "hr"))
+
+
 def test_a_routed_crop_has_each_specialists_twin_and_labelled_router_crops():
     """A routed run's item: the HR crop shrunk by one of the antialiased tools, drawn per crop ("lr"), and by OpenCV
     cubic ("lr_aliased"), and router crops of twice the side shrunk as `degradation` draws, labelled by needs_aliased
@@ -488,6 +509,44 @@ def test_runs_saved_before_the_routed_options_load_as_they_were_trained(tmp_path
     assert options('routed = "auto"\npackage_photos = true\n').package_photos and SRConfig().package_photos
     assert SRConfig().antialiased_input_list == ("matlab_bicubic", "opencv_area") and SRConfig().router_slope == 0.2
     assert SRConfig(scale=2).antialiased_input_list == ("opencv_area",)  # auto: area alone at x2
+    assert (today.router_edge_weighted, today.router_blend_scale) == (False, 1.0)  # stop 43's runs: plain means, scale 1
+    assert (SRConfig().router_edge_weighted, SRConfig().router_blend_scale) == (True, 3.4)
+    assert (SRConfig(scale=3).router_edge_weighted, SRConfig(scale=3).router_blend_scale) == (True, 3.4)
+    assert (SRConfig(scale=2).router_edge_weighted, SRConfig(scale=2).router_blend_scale) == (False, 1.0)  # auto at x2
+    assert (SRConfig(scale=2, router_edges="yes", router_scale="2").router_edge_weighted,
+            SRConfig(scale=2, router_edges="yes", router_scale="2").router_blend_scale) == (True, 2.0)
+
+
+def test_an_edge_weighted_router_loss_and_a_scaled_blend():
+    """router_edges: a crop's logit is its logit map's mean weighted by edge strength (a flat crop's is its plain
+    mean); router_scale multiplies the picture's mean logit before the sigmoid, in training's networks too."""
+    from gansuite_super_resolution.game import networks
+    from gansuite_super_resolution.losses import edge_strength, estimator_loss
+
+    torch.manual_seed(0)
+    est = DegradationEstimator(8, 0.2)
+    x = torch.rand(3, 3, 20, 20)
+    x[2] = 0.5  # flat: every weight is the floor, so the weighted mean is the plain one
+    y = torch.tensor([1.0, 0.0, 1.0])
+    m = est(x)  # (3, 1, 12, 12)
+    e = edge_strength(x, est.radius)
+    assert e.shape == m.shape and bool((e >= 0.01).all()) and torch.allclose(e[2], torch.full_like(e[2], 0.01))
+    weighted = (m * e).sum((1, 2, 3)) / e.sum((1, 2, 3))
+    assert torch.allclose(estimator_loss(est, x, y, edges=True)[0], F.binary_cross_entropy_with_logits(weighted, y))
+    assert torch.allclose(estimator_loss(est, x, y)[0], F.binary_cross_entropy_with_logits(m.mean((1, 2, 3)), y))
+    assert torch.allclose(weighted[2], m[2].mean()) and not torch.allclose(weighted[:2], m[:2].mean((1, 2, 3)))
+    pair = small_pair()
+    lr = torch.rand(1, 3, 24, 24)
+    with torch.no_grad():
+        mean_logit = pair.estimator(lr).mean()
+        pair.logit_scale = 3.4
+        assert torch.allclose(pair.weight(lr), torch.sigmoid(3.4 * mean_logit).view(1), atol=1e-6)
+    assert networks(SRConfig(router_scale="2.5"))["G"].logit_scale == 2.5
+    for bad in ("0", "-1", "big"):
+        with pytest.raises(ValueError, match=f"router_scale={bad}: expected auto or a number > 0"):
+            SRConfig(router_scale=bad)
+    with pytest.raises(ValueError, match="router_edges=maybe: expected auto, yes or no"):
+        SRConfig(router_edges="maybe")
 
 
 def test_a_leaky_router_still_tells_pictures_apart_where_a_relu_one_went_dead():

@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass
 from typing import Literal
 
-DEGRADATIONS = ("bicubic", "kernels", "mixed", "realistic")
+DEGRADATIONS = ("bicubic", "kernels", "mixed", "realistic", "antialiased")
 # One named downscaler only (data.DOWNSCALERS; MATLAB's is `bicubic`): a specialist for pictures that all come from one tool.
 SINGLE_DOWNSCALERS = ("opencv_cubic", "opencv_linear", "opencv_area", "opencv_nearest", "pil_bicubic", "pil_lanczos")
 
@@ -30,9 +30,11 @@ class SRConfig:
     eval_crop: int = 0  # evaluate on the central crop of this many HR pixels square (a quicker check); 0: whole pictures
     patch: int = 16  # low-resolution crop size in pixels; high-resolution crops are patch * scale
     batch: int = 16  # crops per batch
-    degradation: Literal["bicubic", "kernels", "mixed", "realistic", "opencv_cubic", "opencv_linear", "opencv_area", "opencv_nearest", "pil_bicubic", "pil_lanczos"] = "mixed"  # LR inputs: bicubic (MATLAB only, the papers'), kernels (7 downscalers drawn per crop), mixed (kernels + sometimes blur/noise/JPEG), realistic (always blur+noise+JPEG), or one named downscaler only (a specialist for one tool's pictures)
+    degradation: Literal["bicubic", "kernels", "mixed", "realistic", "antialiased", "opencv_cubic", "opencv_linear", "opencv_area", "opencv_nearest", "pil_bicubic", "pil_lanczos"] = "mixed"  # LR inputs: bicubic (MATLAB only, the papers'), kernels (7 downscalers drawn per crop), mixed (kernels + sometimes blur/noise/JPEG), realistic (always blur+noise+JPEG), antialiased (one of antialiased_inputs per crop: the bundled x4's antialiased specialist), or one named downscaler only (a specialist for one tool's pictures)
     routed: Literal["auto", "yes", "no"] = "auto"  # yes: two generators, one trained on antialiased pictures (antialiased_inputs), one on pictures shrunk by OpenCV INTER_CUBIC (aliased), and a router trained on crops made as `degradation` says that weighs them per picture, as the bundled x2/x4 (about 2.3x one generator's step); auto: yes for kernels and mixed; no: one generator trained on `degradation` (docs/super-resolution.md)
-    antialiased_inputs: str = "auto"  # routed runs: the antialiased specialist's resizers, one drawn per crop (ANTIALIASED_RESIZERS, comma-separated); auto: opencv_area at x2, matlab_bicubic,opencv_area at x3/x4 (x4, 3 seeds: MATLAB and PIL bicubic +0.11 to +0.18 dB over area alone; x2: OpenCV cubic -0.19, so area alone; docs/super-resolution.md)
+    antialiased_inputs: str = "auto"  # routed runs and degradation=antialiased: the antialiased specialist's resizers, one drawn per crop (ANTIALIASED_RESIZERS, comma-separated); auto: opencv_area at x2, matlab_bicubic,opencv_area at x3/x4 (x4, 3 seeds: MATLAB and PIL bicubic +0.11 to +0.18 dB over area alone; x2: OpenCV cubic -0.19, so area alone; docs/super-resolution.md)
+    router_edges: Literal["auto", "yes", "no"] = "auto"  # routed runs: yes: the router's loss weighs each crop's logits by edge strength, where aliasing shows; no: a plain mean, as runs before stop 44; auto: yes at x3/x4 (x4, 3 seeds, with router_scale: worst clean +0.05 to +0.09 dB), no at x2 (OpenCV cubic -0.06 dB; docs/super-resolution.md)
+    router_scale: str = "auto"  # routed runs: P(aliased) = sigmoid(router_scale x the picture's mean logit), a number > 0: a router trained on 32-pixel crops is too timid over a whole picture (3.26 to 3.66 fitted on the x4 training photographs, 3 seeds); auto: 3.4 at x3/x4, 1 at x2 (3.4 there: OpenCV cubic -0.3 dB); 1: as the bundled routers and runs before stop 44
     router_slope: float = 0.2  # routed runs: the router's LeakyReLU slope (0: ReLU, as the bundled routers and the routed runs of 2026-12-05 before it: one such router lost a layer and learnt nothing)
     rgb_permute: bool = False  # each training crop's colour channels in a random order (Yoo et al. 2020): more kinds of detail from few photographs; at x4 -0.03 dB at the default 3,000 steps, +0.03 to +0.15 dB at 10,000 bf16 steps except -0.01 on OpenCV-cubic input (seed 1) (docs/super-resolution.md)
     pixel_loss: Literal["l1", "mse", "charbonnier"] = "l1"  # stage-1 distance: l1 (EDSR, ESRGAN), mse (SRResNet; what PSNR measures) or charbonnier (LapSRN)
@@ -75,6 +77,12 @@ class SRConfig:
         if not names or any(n not in ANTIALIASED_RESIZERS for n in names) or len(set(names)) < len(names):
             raise ValueError(f"antialiased_inputs={self.antialiased_inputs}: expected auto or distinct names from "
                              f"{', '.join(ANTIALIASED_RESIZERS)}, separated by commas")
+        if self.router_edges not in ("auto", "yes", "no"):
+            raise ValueError(f"router_edges={self.router_edges}: expected auto, yes or no")
+        try:
+            self.router_blend_scale
+        except ValueError:
+            raise ValueError(f"router_scale={self.router_scale}: expected auto or a number > 0") from None
         if not 0 <= self.router_slope < 1:
             raise ValueError(f"router_slope={self.router_slope}: expected a slope in [0, 1)")
         if not 0 <= self.lr_final_fraction <= 1:
@@ -90,6 +98,22 @@ class SRConfig:
         if self.antialiased_inputs.strip() == "auto":
             return ("opencv_area",) if self.scale == 2 else ("matlab_bicubic", "opencv_area")
         return tuple(n.strip() for n in self.antialiased_inputs.split(",") if n.strip())
+
+    @property
+    def router_edge_weighted(self) -> bool:
+        """`router_edges`; auto: at x3 and x4, where it and router_scale gained on every clean condition (stop 44),
+        not at x2, where the edge-weighted router read OpenCV cubic as aliased less often (P 0.34 against 0.39)."""
+        return self.router_edges == "yes" or (self.router_edges == "auto" and self.scale != 2)
+
+    @property
+    def router_blend_scale(self) -> float:
+        """`router_scale` as a number (ValueError unless auto or > 0); auto: 3.4 at x3 and x4, 1 at x2."""
+        if str(self.router_scale).strip() == "auto":
+            return 1.0 if self.scale == 2 else 3.4
+        value = float(self.router_scale)
+        if not value > 0:
+            raise ValueError(value)
+        return value
 
     @property
     def is_routed(self) -> bool:

@@ -275,6 +275,7 @@ class CropSource:
     puts each crop's colour channels in a random order (Yoo et al. 2020), so few photographs give
     more kinds of detail: brightness (PSNR-Y's channel) mixes R, G and B unequally.
 
+    degradation "antialiased" (not routed): each crop shrunk by one of the `antialiased` resizers, drawn per crop.
     `routed` (config.routed): each HR crop comes with two LR twins for the two specialists, "lr" shrunk by one of
     the `antialiased` resizers (drawn per crop) and "lr_aliased" by ROUTED_ALIASED, and "router": ROUTER_CROPS
     other crops of twice the size, shrunk as `degradation` says, with "router_aliased" their labels (needs_aliased).
@@ -305,17 +306,21 @@ class CropSource:
 
     def load(self, index: int, rng: np.random.Generator) -> dict[str, torch.Tensor]:
         hr = self.crop_hr(index, rng)
-        if not self.routed:
-            lr = degrade(hr, self.scale, self.degradation, rng)
-            return {"lr": to_tensor(lr), "hr": to_tensor(hr)}
         s = self.scale
-        # one tool draws no number, so runs with one antialiased tool keep stop 41's random stream
-        tool = self.antialiased[int(rng.integers(len(self.antialiased)))] if len(self.antialiased) > 1 else self.antialiased[0]
-        smooth, jagged = DOWNSCALERS[tool](hr, s), DOWNSCALERS[ROUTED_ALIASED](hr, s)
+        if self.degradation == "antialiased":  # config.degradation: one of the antialiased tools per crop (never routed)
+            return {"lr": to_tensor(DOWNSCALERS[self.antialiased_tool(rng)](hr, s)), "hr": to_tensor(hr)}
+        if not self.routed:
+            return {"lr": to_tensor(degrade(hr, s, self.degradation, rng)), "hr": to_tensor(hr)}
+        smooth, jagged = DOWNSCALERS[self.antialiased_tool(rng)](hr, s), DOWNSCALERS[ROUTED_ALIASED](hr, s)
         views = [degrade_named(self.crop_hr(index, rng, 2 * self.crop), s, self.degradation, rng) for _ in range(ROUTER_CROPS)]
         return {"lr": to_tensor(smooth), "lr_aliased": to_tensor(jagged), "hr": to_tensor(hr),
                 "router": torch.stack([to_tensor(v) for v, _ in views]),  # (ROUTER_CROPS, 3, 2c/s, 2c/s)
                 "router_aliased": torch.tensor([float(needs_aliased(n, s)) for _, n in views])}  # (ROUTER_CROPS,)
+
+    def antialiased_tool(self, rng: np.random.Generator) -> str:
+        """One of the `antialiased` resizers, drawn with the item's generator; one tool draws no number, so runs
+        with one antialiased tool keep stop 41's random stream."""
+        return self.antialiased[int(rng.integers(len(self.antialiased)))] if len(self.antialiased) > 1 else self.antialiased[0]
 
     def crop_hr(self, index: int, rng: np.random.Generator, size: int = 0) -> np.ndarray:
         """A random (size, size, 3) uint8 crop (size 0: `crop`) of image `index`, flipped, turned and (rgb_permute)

@@ -55,7 +55,8 @@ def networks(cfg: SRConfig) -> dict[str, nn.Module]:
     def generator() -> nn.Module:
         return build_generator(cfg.model, cfg.scale, cfg.features, cfg.blocks, cfg.bicubic_skip, cfg.batchnorm)
 
-    g = RoutedPair(generator(), generator(), DegradationEstimator(ESTIMATOR_WIDTH, cfg.router_slope)) if cfg.is_routed else generator()
+    g = (RoutedPair(generator(), generator(), DegradationEstimator(ESTIMATOR_WIDTH, cfg.router_slope), cfg.router_blend_scale)
+         if cfg.is_routed else generator())
     return {"G": g, "D": Discriminator(cfg.d_features)}
 
 
@@ -108,7 +109,7 @@ def make_game(cfg: SRConfig, nets: dict[str, nn.Module], ctx: Context) -> Game:
     return Game(
         players=[Player("G", ["G"], adam_g, scheduler=lambda o: torch.optim.lr_scheduler.LambdaLR(o, g_schedule)),
                  Player("D", ["D"], adam_d)],
-        phases=[Phase("G_pixel", "G", make_pixel_loss(cfg.pixel_loss), stop=p),
+        phases=[Phase("G_pixel", "G", make_pixel_loss(cfg.pixel_loss, cfg.router_edge_weighted), stop=p),
                 Phase("D", "D", d_adv, start=p),
                 Phase("G", "G", g_adv, start=p)],
         data=data,

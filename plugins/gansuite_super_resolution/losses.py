@@ -101,28 +101,47 @@ def generate(nets: Nets, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, 
     return torch.cat([g.antialiased(batch["lr"]), g.aliased(batch["lr_aliased"])]), torch.cat([hr, hr])
 
 
-def estimator_loss(estimator: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def edge_strength(x: torch.Tensor, radius: int) -> torch.Tensor:
+    """(N, 3, h, w) in [0, 1] -> (N, 1, h - 2r, w - 2r): the grey picture's gradient magnitude (central differences)
+    at the estimator's output positions, plus 0.01 so a flat crop still has a mean."""
+    g = x.mean(1, keepdim=True)
+    gx = F.pad(g[..., :, 2:] - g[..., :, :-2], (1, 1, 0, 0))
+    gy = F.pad(g[..., 2:, :] - g[..., :-2, :], (0, 0, 1, 1))
+    return torch.sqrt(gx ** 2 + gy ** 2)[..., radius:-radius, radius:-radius] + 0.01
+
+
+def estimator_loss(estimator: nn.Module, x: torch.Tensor, y: torch.Tensor,
+                   edges: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """A router's estimator on LR crops x (N, 3, h, w) labelled y (N,) (1: the aliased specialist's): binary
-    cross-entropy of each crop's mean logit, and the share it gets right (a 0-dim tensor, no host read)."""
-    logit = estimator(big_enough(x, estimator.radius)).mean((1, 2, 3))  # (N,)
+    cross-entropy of each crop's mean logit, and the share it gets right (a 0-dim tensor, no host read).
+    edges (config.router_edge_weighted): each crop's logit is its map's mean weighted by edge_strength, so the
+    estimator learns where aliasing shows, at edges, and flat regions barely count."""
+    x = big_enough(x, estimator.radius)
+    m = estimator(x)  # (N, 1, h - 8, w - 8)
+    if edges:
+        e = edge_strength(x.float(), estimator.radius).to(x.dtype)
+        logit = (m * e).sum((1, 2, 3)) / e.sum((1, 2, 3))  # (N,)
+    else:
+        logit = m.mean((1, 2, 3))  # (N,)
     return F.binary_cross_entropy_with_logits(logit, y), ((logit > 0).float() == y).float().mean().detach()
 
 
-def router_loss(nets: Nets, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+def router_loss(nets: Nets, batch: dict[str, torch.Tensor], edges: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """A routed run's estimator_loss on the batch's router crops."""
-    return estimator_loss(nets["G"].estimator, batch["router"].flatten(0, 1), batch["router_aliased"].flatten())
+    return estimator_loss(nets["G"].estimator, batch["router"].flatten(0, 1), batch["router_aliased"].flatten(), edges)
 
 
-def make_pixel_loss(kind: str = "l1"):
+def make_pixel_loss(kind: str = "l1", router_edges: bool = False):
     """Stage 1: `kind` distance (see distance) between the generator's output and the HR crop; L1 is logged too.
-    In a routed run the router learns alongside (router_loss; its accuracy per crop is logged as "router")."""
+    In a routed run the router learns alongside (router_loss, edge-weighted with router_edges; its accuracy per
+    crop is logged as "router")."""
     dist = distance(kind)
 
     def pixel_loss(nets: Nets, batch: dict[str, torch.Tensor], step: int) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         sr, hr = generate(nets, batch)
         loss, logs = dist(sr, hr), {"l1": F.l1_loss(sr.detach(), hr)}
         if "lr_aliased" in batch:
-            bce, logs["router"] = router_loss(nets, batch)
+            bce, logs["router"] = router_loss(nets, batch, router_edges)
             loss = loss + bce
         return loss, logs
 

@@ -201,14 +201,16 @@ class RoutedPair(nn.Module):
 
     One network trained on every downscaler gains about half what a network trained on one gains on its own
     input (docs/experiments.md, stop 37): an aliased picture (OpenCV INTER_CUBIC, no antialiasing) needs its
-    jagged detail removed, an antialiased one needs detail restored. P is the estimator's sigmoid of the mean
-    logit over the *whole* picture, so every tile of one picture is blended with the same weight; pass it as
+    jagged detail removed, an antialiased one needs detail restored. P is the sigmoid of the estimator's mean
+    logit over the *whole* picture times `logit_scale`, so every tile of one picture is blended with the same weight; pass it as
     `weight` (B,) to run tiles, or leave it None to estimate it from `x` itself.
     """
 
-    def __init__(self, antialiased: nn.Module, aliased: nn.Module, estimator: DegradationEstimator) -> None:
+    def __init__(self, antialiased: nn.Module, aliased: nn.Module, estimator: DegradationEstimator,
+                 logit_scale: float = 1.0) -> None:
         super().__init__()
         self.antialiased, self.aliased, self.estimator = antialiased, aliased, estimator
+        self.logit_scale = logit_scale  # config.router_blend_scale: the picture's mean logit x this before the sigmoid
 
     @torch.no_grad()
     def weight(self, x: torch.Tensor, tile: int = 256) -> torch.Tensor:
@@ -223,7 +225,7 @@ class RoutedPair(nn.Module):
                 logits = self.estimator(x[:, :, y0 - r:y1 + r, x0 - r:x1 + r].float())  # (B, 1, y1-y0, x1-x0)
                 total += logits.sum((1, 2, 3))
                 count += (y1 - y0) * (x1 - x0)
-        return torch.sigmoid(total / count)
+        return torch.sigmoid(self.logit_scale * total / count)
 
     def forward(self, x: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
         p = (self.weight(x) if weight is None else weight).to(x.dtype).view(-1, 1, 1, 1)  # (B, 1, 1, 1)

@@ -20,8 +20,10 @@ APP = Application(
     quick={"model": "fast", "features": 8, "d_features": 4, "batch": 2, "patch": 8, "steps": 4, "pretrain_steps": 2, "eval_crop": 64,
            "sample_every": 2, "checkpoint_every": 2, "log_every": 1},
     # runs made before 2026-12-05's routed default trained one generator; routed runs of stop 41, an area-only
-    # antialiased specialist and a ReLU router; every run before stop 43 trained on the 13 scikit-image photographs alone
-    legacy_options={"routed": "no", "antialiased_inputs": "opencv_area", "router_slope": 0.0, "package_photos": False},
+    # antialiased specialist and a ReLU router; every run before stop 43 trained on the 13 scikit-image photographs alone,
+    # and before stop 44 its router learnt from plain means and blended at scale 1
+    legacy_options={"routed": "no", "antialiased_inputs": "opencv_area", "router_slope": 0.0, "package_photos": False,
+                    "router_edges": "no", "router_scale": "1"},
 )
 
 
