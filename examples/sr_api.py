@@ -6,8 +6,8 @@
 
 The one-minute run only shows the calls: 300 L1 and 100 GAN steps of the fast model are too few to beat
 bicubic (measured 2026-12-05, stop 43, with the three package photographs: -0.10 to +0.04 dB over the five
-conditions). The defaults' L1 stage gains +0.80 to +1.00 dB on the clean conditions (routed, bf16 on an AMX
-CPU, three seeds: docs/benchmarks.md); the bundled x4 of step 1 gains +0.90 to +0.99.
+conditions). The defaults' L1 stage gains +0.87 to +1.08 dB on the clean conditions (routed, bf16 on an AMX
+CPU, three seeds, stop 44: docs/benchmarks.md); the bundled x4 of step 1 gains +0.91 to +1.07.
 """
 from __future__ import annotations
 
