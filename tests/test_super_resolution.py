@@ -276,6 +276,8 @@ def test_an_antialiased_specialist_draws_one_of_its_tools_per_crop():
         hr, lr = ((item[k].permute(1, 2, 0) * 255).round().byte().numpy() for k in ("hr", "lr"))
         used |= {t for t in cfg.antialiased_input_list if np.array_equal(lr, DOWNSCALERS[t](hr, 4))}
     assert used == {"matlab_bicubic", "opencv_area"}
+    with pytest.raises(ValueError, match="degradation=antialiased draws from config.antialiased_inputs"):
+        degrade(img, 4, "antialiased", np.random.default_rng(0))  # not silently `kernels`
     one = CropSource([img], 64, 4, "antialiased", antialiased=("opencv_area",))
     area = CropSource([img], 64, 4, "opencv_area")
     for seed in range(3):

@@ -220,6 +220,8 @@ def degrade_named(hr: np.ndarray, scale: int, kind: str, rng: np.random.Generato
     sharpen > 0 (for kernels and mixed; the routers' estimators use it): that share of crops is unsharp-masked
     right after the resize, as cameras and web exports do, and its name gets "+sharpened" (see needs_aliased).
     """
+    if kind == "antialiased":  # its tools are a run's antialiased_inputs, which only CropSource knows
+        raise ValueError("degradation=antialiased draws from config.antialiased_inputs: shrink through CropSource")
     if kind == "bicubic":
         return downscale(hr, scale), "matlab_bicubic"
     if kind == "realistic":
